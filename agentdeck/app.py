@@ -1,0 +1,88 @@
+"""The app factory: one Connexion ``AsyncApp`` with the platform API at ``/`` and one API per
+enabled surface at its mount point, sharing the database, plugins and error handling."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import connexion
+from connexion.middleware import MiddlewarePosition
+from connexion.options import SwaggerUIOptions
+
+from agentdeck import deliveries
+from agentdeck.error_responses import ErrorResponder
+from agentdeck.maintenance import maintenance_loop
+from agentdeck.middleware import RequestContextMiddleware
+from agentdeck.plugins.manager import get_plugin_manager
+from agentdeck.settings import Settings, get_settings
+from agentdeck.storage.db import init_db
+from agentdeck.storage.migrations import upgrade_database
+from agentdeck.surfaces import PLATFORM, Mounted, Surface, enabled_surfaces, spec_dir
+
+log = logging.getLogger("agentdeck")
+
+
+def prepare_storage(settings: Settings) -> None:
+    """Open the database named by the settings and apply pending migrations."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    init_db(settings.resolved_database_url, settings.db_max_connections)
+    upgrade_database()
+
+
+def mounted_surfaces(settings: Settings) -> list[Mounted]:
+    """The enabled surfaces with their mount points."""
+    return [Mounted(s, settings.mount_for(s.name)) for s in enabled_surfaces(settings)]
+
+
+def _sweeps(mounted: list[Mounted]):
+    return [deliveries.retry_due_deliveries] + [m.surface.run_sweeps for m in mounted if m.surface.sweeps]
+
+
+def _lifespan(settings: Settings, mounted: list[Mounted]):
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        task = None
+        if settings.maintenance_interval > 0:
+            task = asyncio.create_task(maintenance_loop(_sweeps(mounted), settings.maintenance_interval))
+        try:
+            yield
+        finally:
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    return lifespan
+
+
+def _add_api(app: connexion.AsyncApp, surface: Surface, mount: str, settings: Settings) -> None:
+    app.add_api(
+        surface.spec_file,
+        base_path=mount,
+        name=surface.name,
+        validate_responses=settings.validate_responses,
+        swagger_ui_options=SwaggerUIOptions(spec_path=surface.spec_path,
+                                            swagger_ui_path=surface.docs_path),
+    )
+
+
+def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
+    """Build the ASGI app: storage ready, plugins loaded, every enabled surface mounted."""
+    settings = settings or get_settings()
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    prepare_storage(settings)
+    get_plugin_manager()
+    mounted = mounted_surfaces(settings)
+    app = connexion.AsyncApp(__name__, specification_dir=str(spec_dir()),
+                             lifespan=_lifespan(settings, mounted))
+    # Longest mounts first, so that a surface mounted at "/" does not shadow the others.
+    for item in sorted(mounted, key=lambda m: len(m.mount), reverse=True):
+        _add_api(app, item.surface, item.mount, settings)
+    _add_api(app, PLATFORM, "", settings)
+    ErrorResponder(mounted).install(app)
+    app.add_middleware(RequestContextMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION,
+                       mounted=mounted)
+    app.state_mounted = mounted
+    return app

@@ -1,0 +1,127 @@
+"""Outbound webhook deliveries that matter: signed, recorded with their outcome, and retried with
+exponential backoff by the maintenance sweep until they succeed or run out of attempts.
+
+Signature: ``X-Agentdeck-Timestamp: <unix seconds>`` and ``X-Agentdeck-Signature: sha256=<hex>``,
+where hex is HMAC-SHA256 over ``<timestamp>.<raw body>`` keyed with the delivery's secret.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+import httpx
+
+from agentdeck import outbound, secretbox
+from agentdeck.storage.models.core import Delivery
+from agentdeck.timeutil import utcnow
+
+log = logging.getLogger("agentdeck.deliveries")
+TIMESTAMP_HEADER = "X-Agentdeck-Timestamp"
+SIGNATURE_HEADER = "X-Agentdeck-Signature"
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_MAX_SECONDS = 3600.0
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """The result of the attempts made so far."""
+
+    delivery_id: str
+    delivered: bool
+    status: str
+    attempts: int
+    status_code: int | None
+    error: str | None
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """The signature header value for ``body`` sent at ``timestamp``."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
+    """True when ``signature`` is what ``sign`` gives (receivers use this; so do the tests)."""
+    return hmac.compare_digest(sign(secret, timestamp, body), signature)
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Delay before the next try after ``attempts`` failed tries: 2, 4, 8 … seconds, capped."""
+    return min(BACKOFF_BASE_SECONDS * (2 ** max(attempts - 1, 0)), BACKOFF_MAX_SECONDS)
+
+
+def _attempt(delivery: Delivery) -> None:
+    body = json.dumps(delivery.payload, separators=(",", ":")).encode()
+    headers = {"Content-Type": "application/json"}
+    if delivery.secret:
+        timestamp = str(int(time.time()))
+        headers[TIMESTAMP_HEADER] = timestamp
+        headers[SIGNATURE_HEADER] = sign(secretbox.unseal(delivery.secret), timestamp, body)
+    delivery.attempts += 1
+    delivery.updated_at = utcnow()
+    try:
+        response = outbound.request("POST", delivery.target_url, content=body, headers=headers)
+        delivery.last_status_code = response.status_code
+        ok = 200 <= response.status_code < 300
+        delivery.last_error = None if ok else f"HTTP {response.status_code}"
+    except (httpx.HTTPError, outbound.OutboundRefused) as exc:
+        ok = False
+        delivery.last_status_code = None
+        delivery.last_error = f"{type(exc).__name__}: {exc}"[:500]
+    if ok:
+        delivery.status, delivery.delivered_at, delivery.next_attempt_at = "delivered", utcnow(), None
+    elif delivery.attempts >= delivery.max_attempts:
+        delivery.status, delivery.next_attempt_at = "failed", None
+    else:
+        delivery.status = "pending"
+        delivery.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(delivery.attempts))
+    delivery.save()
+
+
+def _outcome(delivery: Delivery) -> DeliveryOutcome:
+    return DeliveryOutcome(delivery.id, delivery.status == "delivered", delivery.status,
+                           delivery.attempts, delivery.last_status_code, delivery.last_error)
+
+
+def deliver(source: str, url: str, payload: dict, *, secret: str | None = None,
+            max_attempts: int = 5, inline_attempts: int = 1, inline_delay: float = 1.0) -> DeliveryOutcome:
+    """Record a delivery and try it ``inline_attempts`` times now; the rest is left to retries.
+
+    With ``max_attempts == inline_attempts`` nothing is retried later (callers that answer
+    their client with the outcome, such as AugmentOS session requests, do that).
+    """
+    delivery = Delivery.create(source=source, target_url=url, payload=payload,
+                               secret=secretbox.seal(secret) if secret else None,
+                               max_attempts=max_attempts)
+    for attempt in range(inline_attempts):
+        if attempt:
+            time.sleep(inline_delay)
+        _attempt(delivery)
+        if delivery.status != "pending":
+            break
+    return _outcome(delivery)
+
+
+def retry_due_deliveries(limit: int = 100) -> int:
+    """Try each pending delivery whose retry is due; returns how many were tried (a sweep)."""
+    due = list(Delivery.select()
+               .where((Delivery.status == "pending") & (Delivery.next_attempt_at <= utcnow()))
+               .order_by(Delivery.next_attempt_at).limit(limit))
+    for delivery in due:
+        _attempt(delivery)
+        log.info("delivery %s to %s: %s after %d attempts", delivery.id, delivery.source,
+                 delivery.status, delivery.attempts)
+    return len(due)
+
+
+def list_deliveries(source: str | None = None, limit: int = 100) -> list[DeliveryOutcome]:
+    """The newest deliveries, optionally of one source (the delivery log)."""
+    query = Delivery.select().order_by(Delivery.created_at.desc()).limit(limit)
+    if source:
+        query = query.where(Delivery.source == source)
+    return [_outcome(d) for d in query]

@@ -1,0 +1,68 @@
+"""Turns every error — domain exceptions, Connexion's validation, security and routing problems,
+and anything unexpected — into the error shape of the surface the request was addressed to."""
+from __future__ import annotations
+
+import json
+import logging
+
+from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from starlette.exceptions import HTTPException
+
+from agentdeck.errors import DomainError
+from agentdeck.surfaces import Mounted, surface_for_path
+
+log = logging.getLogger("agentdeck.errors")
+
+
+class ErrorResponder:
+    """Builds error responses for the surfaces mounted in one app."""
+
+    def __init__(self, mounted: list[Mounted]):
+        self.mounted = mounted
+
+    def respond(self, request: ConnexionRequest, status: int, message: str, *,
+                details: list | None = None, headers: dict | None = None,
+                schema_failure: bool = False, from_domain: bool = False) -> ConnexionResponse:
+        """An error response in the shape of the surface ``request`` was addressed to."""
+        surface, path = surface_for_path(request.url.path, self.mounted)
+        if schema_failure:
+            status = surface.schema_failure_status
+            message = surface.validation_messages.get(path, message)
+        if status == 401 and surface.unauthorized_message and not from_domain:
+            message = surface.unauthorized_message
+        body = surface.error_body(status, message, path, details)
+        return ConnexionResponse(status_code=status, body=json.dumps(body),
+                                 content_type=surface.content_type, headers=headers or {})
+
+    def domain_error(self, request: ConnexionRequest, exc: DomainError) -> ConnexionResponse:
+        """A rule broken in the domain layer."""
+        return self.respond(request, exc.status, exc.message, details=exc.details, headers=exc.headers,
+                            from_domain=True)
+
+    def problem(self, request: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
+        """Connexion's own errors: request validation, security, unsupported media type."""
+        status = exc.status or 500
+        message = exc.detail or exc.title or "Error"
+        if status >= 500:
+            log.error("%s %s: %s", request.method, request.url.path, message)
+        schema_failure = status == 400 and type(exc).__name__ in {"BadRequestProblem", "ExtraParameterProblem"}
+        return self.respond(request, status, str(message), headers=getattr(exc, "headers", None),
+                            schema_failure=schema_failure)
+
+    def http_error(self, request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
+        """Routing errors (no such path, method not allowed) from Starlette."""
+        message = {404: "Not Found", 405: "Method Not Allowed"}.get(exc.status_code, str(exc.detail))
+        return self.respond(request, exc.status_code, message, headers=dict(exc.headers or {}))
+
+    def unexpected(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        """A bug: logged with its traceback, answered as a plain 500 in the surface's shape."""
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return self.respond(request, 500, "Internal Server Error")
+
+    def install(self, app) -> None:
+        """Register these handlers on a Connexion app."""
+        app.add_error_handler(DomainError, self.domain_error)
+        app.add_error_handler(ProblemException, self.problem)
+        app.add_error_handler(HTTPException, self.http_error)
+        app.add_error_handler(Exception, self.unexpected)

@@ -1,0 +1,67 @@
+"""ASGI middleware: a request id on every request and response, one log line per request, and
+the request metrics. Sits outside Connexion's exception handling, so it sees final statuses."""
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+
+from agentdeck import metrics
+from agentdeck.surfaces import Mounted, surface_for_path
+
+log = logging.getLogger("agentdeck.access")
+REQUEST_ID_HEADER = b"x-request-id"
+
+
+class RequestContextMiddleware:
+    """Assigns ``X-Request-ID`` (or keeps a sane one sent by the client), logs, and measures."""
+
+    def __init__(self, app, mounted: list[Mounted]):
+        self.app = app
+        self.mounted = mounted
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _request_id(scope)
+        scope.setdefault("state", {})["request_id"] = request_id
+        surface, _ = surface_for_path(scope["path"], self.mounted)
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+
+        async def send_with_id(message):
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((REQUEST_ID_HEADER, request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            operation = _operation(scope)
+            status = status_holder["status"]
+            metrics.observe(surface.name, operation, status, elapsed)
+            log.info("%s %s %s surface=%s operation=%s status=%d duration_ms=%.1f",
+                     request_id, scope["method"], scope["path"], surface.name, operation, status,
+                     elapsed * 1000)
+
+
+def _request_id(scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == REQUEST_ID_HEADER and 0 < len(value) <= 64 and value.isascii():
+            text = value.decode()
+            if all(c.isalnum() or c in "-_." for c in text):
+                return text
+    return secrets.token_hex(8)
+
+
+def _operation(scope) -> str:
+    routing = scope.get("extensions", {}).get("connexion_routing", {})
+    operation_id = routing.get("operation_id")
+    if not operation_id:
+        return "unrouted"
+    return operation_id.rpartition(".handlers.")[2] or operation_id

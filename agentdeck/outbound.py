@@ -1,0 +1,95 @@
+"""The one guarded way agentdeck calls URLs that clients gave it.
+
+Webhooks, alert channels, provider base URLs and installer URLs all go through here: only http and
+https, a timeout, a cap on the response size, few redirects (each hop checked again), and no
+private, loopback or link-local targets unless ``AGENTDECK_OUTBOUND_ALLOW_PRIVATE`` is on.
+"""
+from __future__ import annotations
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlparse
+
+import httpx
+
+from agentdeck.settings import get_settings
+
+MAX_RESPONSE_BYTES = 1024 * 1024
+MAX_REDIRECTS = 3
+ALLOWED_SCHEMES = {"http", "https"}
+
+
+class OutboundRefused(ValueError):
+    """The target URL is not one agentdeck may call."""
+
+
+@dataclass(frozen=True)
+class OutboundResponse:
+    """What came back: status, headers and at most ``MAX_RESPONSE_BYTES`` of body."""
+
+    status_code: int
+    headers: dict
+    body: bytes
+    truncated: bool
+
+    def json(self):
+        """The body parsed as JSON (raises ``ValueError`` when it is not)."""
+        import json
+
+        return json.loads(self.body)
+
+
+def _is_private(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
+def validate_url(url: str, *, allow_private: bool | None = None) -> str:
+    """Return ``url`` when agentdeck may call it; raise ``OutboundRefused`` saying why not."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ALLOWED_SCHEMES:
+        raise OutboundRefused(f"scheme {parsed.scheme or '(none)'!r} is not allowed; use http or https")
+    if not parsed.hostname:
+        raise OutboundRefused("the URL has no host")
+    if allow_private is None:
+        allow_private = get_settings().outbound_allow_private
+    if allow_private:
+        return url
+    try:
+        infos = socket.getaddrinfo(parsed.hostname, parsed.port or 80, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise OutboundRefused(f"cannot resolve {parsed.hostname!r}: {exc}") from exc
+    for info in infos:
+        if _is_private(info[4][0]):
+            raise OutboundRefused(f"{parsed.hostname!r} resolves to a private or loopback address")
+    return url
+
+
+def request(method: str, url: str, *, json=None, content: bytes | None = None,
+            headers: dict | None = None, timeout: float | None = None) -> OutboundResponse:
+    """Make one guarded request (synchronous); raises ``OutboundRefused`` or ``httpx.HTTPError``."""
+    timeout = get_settings().outbound_timeout if timeout is None else timeout
+    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+        for _ in range(MAX_REDIRECTS + 1):
+            validate_url(url)
+            with client.stream(method, url, json=json, content=content, headers=headers) as resp:
+                if resp.is_redirect and "location" in resp.headers:
+                    url = urljoin(url, resp.headers["location"])
+                    if resp.status_code in (301, 302, 303):
+                        method, json, content = "GET", None, None
+                    continue
+                body, truncated = _read_capped(resp.iter_bytes())
+                return OutboundResponse(resp.status_code, dict(resp.headers), body, truncated)
+    raise OutboundRefused(f"more than {MAX_REDIRECTS} redirects")
+
+
+def _read_capped(chunks) -> tuple[bytes, bool]:
+    buf = bytearray()
+    for chunk in chunks:
+        buf += chunk
+        if len(buf) > MAX_RESPONSE_BYTES:
+            return bytes(buf[:MAX_RESPONSE_BYTES]), True
+    return bytes(buf), False

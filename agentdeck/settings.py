@@ -1,0 +1,114 @@
+"""Settings, read once from the environment (``AGENTDECK_*``, ``DATABASE_URL`` and a few names
+the upstream products already use, such as Amplifier's ``AUTH_REQUIRED``)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from pathlib import Path
+
+SURFACE_NAMES = ("augmentos", "augur", "agtos", "amplifier", "owlette")
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its name, meaning and default (shown by ``--help`` and README)."""
+
+    env: str
+    help: str
+
+
+def _setting(env: str, default, help: str, cast=str):
+    return field(default=default, metadata={"setting": Setting(env, help), "cast": cast})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting agentdeck reads. Construct with ``Settings.from_env()``."""
+
+    data_dir: Path = _setting("AGENTDECK_DATA_DIR", Path("var"),
+                              "data directory: SQLite database, blobs, generated secret key", Path)
+    database_url: str = _setting("DATABASE_URL", "",
+                                 "sqlite:///path or postgresql://user@host/db; default: SQLite in the data directory")
+    secret_key: str = _setting("AGENTDECK_SECRET_KEY", "",
+                               "key for secrets at rest (base64, 32 bytes); default: generated once into the data directory")
+    host: str = _setting("AGENTDECK_HOST", "127.0.0.1", "address `agentdeck serve` binds")
+    port: int = _setting("AGENTDECK_PORT", 8000, "port `agentdeck serve` binds", int)
+    surfaces: tuple[str, ...] = _setting("AGENTDECK_SURFACES", (),
+                                         "comma-separated surfaces to serve; default: every surface whose spec is installed", _list)
+    mounts: tuple[str, ...] = _setting("AGENTDECK_MOUNTS", (),
+                                       "comma-separated surface=path overrides, e.g. augur=/ (default: /<surface>)", _list)
+    disabled_plugins: tuple[str, ...] = _setting("AGENTDECK_DISABLED_PLUGINS", (),
+                                                 "comma-separated plugin names not to load", _list)
+    log_level: str = _setting("AGENTDECK_LOG_LEVEL", "INFO", "logging level")
+    validate_responses: bool = _setting("AGENTDECK_VALIDATE_RESPONSES", False,
+                                        "validate every response against the spec (tests turn this on)", _bool)
+    outbound_allow_private: bool = _setting("AGENTDECK_OUTBOUND_ALLOW_PRIVATE", False,
+                                            "allow outbound requests (webhooks, provider URLs) to private and loopback addresses", _bool)
+    outbound_timeout: float = _setting("AGENTDECK_OUTBOUND_TIMEOUT", 10.0,
+                                       "seconds an outbound request may take", float)
+    maintenance_interval: float = _setting("AGENTDECK_MAINTENANCE_INTERVAL", 15.0,
+                                           "seconds between background maintenance sweeps (0 disables them)", float)
+    db_max_connections: int = _setting("AGENTDECK_DB_MAX_CONNECTIONS", 64,
+                                       "pooled database connections per process", int)
+    augmentos_heartbeat_timeout: float = _setting("AGENTDECK_AUGMENTOS_HEARTBEAT_TIMEOUT", 1800.0,
+                                                  "seconds after which a silent TPA server registration is marked offline", float)
+    augmentos_websocket_url: str = _setting("AGENTDECK_AUGMENTOS_WEBSOCKET_URL", "ws://127.0.0.1:8000/augmentos/tpa-ws",
+                                            "augmentOSWebsocketUrl sent in session requests")
+    augur_session_ttl: float = _setting("AGENTDECK_AUGUR_SESSION_TTL", 7 * 86400.0,
+                                        "seconds an Augur login session lasts", float)
+    augur_public_url: str = _setting("AGENTDECK_AUGUR_PUBLIC_URL", "http://127.0.0.1:8000/augur",
+                                     "base URL written into minted Augur DSNs")
+    amplifier_auth_required: bool = _setting("AUTH_REQUIRED", False,
+                                             "Amplifier: require an application API key on every non-health endpoint", _bool)
+
+    @classmethod
+    def from_env(cls, environ=None) -> "Settings":
+        """Build settings from ``environ`` (default ``os.environ``); unset variables keep defaults."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            meta = f.metadata["setting"]
+            if meta.env in environ and environ[meta.env] != "":
+                values[f.name] = f.metadata["cast"](environ[meta.env])
+        return cls(**values)
+
+    @classmethod
+    def documented(cls) -> list[tuple[str, str, object]]:
+        """(environment variable, meaning, default) for every setting."""
+        return [(f.metadata["setting"].env, f.metadata["setting"].help, f.default) for f in fields(cls)]
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to SQLite in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'agentdeck.db').resolve()}"
+
+    def mount_for(self, surface: str) -> str:
+        """Where ``surface`` is mounted: an override from AGENTDECK_MOUNTS, else ``/<surface>``."""
+        for item in self.mounts:
+            name, _, path = item.partition("=")
+            if name.strip() == surface:
+                path = "/" + path.strip().strip("/")
+                return "" if path == "/" else path
+        return f"/{surface}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings.from_env()
+
+
+def reset_settings() -> None:
+    """Forget cached settings (the environment changed; tests)."""
+    get_settings.cache_clear()

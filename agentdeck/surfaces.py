@@ -1,0 +1,145 @@
+"""The five surfaces (and the platform API): where each spec lives, where it is mounted by
+default, how its errors look, and which background sweeps it needs.
+
+This is the one place that knows each surface's error shape: ``Surface.error_body`` turns a
+status and a message into the body that surface's own clients expect.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Callable
+
+from agentdeck.settings import SURFACE_NAMES, Settings
+
+ErrorShaper = Callable[[int, str, str, list | None], dict]
+
+
+def _augmentos_error(status: int, message: str, path: str, details: list | None) -> dict:
+    # The reference answers app-store errors with `message`, transcript errors with a bare
+    # `error`, and everything else with `{success: false, error}`.
+    if path.startswith("/api/apps"):
+        return {"success": False, "message": message}
+    if path.startswith("/api/transcripts"):
+        return {"error": message}
+    return {"success": False, "error": message}
+
+
+def _detail_error(status: int, message: str, path: str, details: list | None) -> dict:
+    return {"detail": message}
+
+
+def _amplifier_error(status: int, message: str, path: str, details: list | None) -> dict:
+    if status == 422:
+        return {"detail": details or [{"loc": ["body"], "msg": message, "type": "value_error"}]}
+    return {"detail": message}
+
+
+def _agtos_error(status: int, message: str, path: str, details: list | None) -> dict:
+    return {"error": _reason(status), "message": message}
+
+
+def _owlette_error(status: int, message: str, path: str, details: list | None) -> dict:
+    return {"error": message}
+
+
+def _problem(status: int, message: str, path: str, details: list | None) -> dict:
+    return {"type": "about:blank", "title": _reason(status), "status": status, "detail": message}
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+@dataclass(frozen=True)
+class Surface:
+    """One API agentdeck speaks."""
+
+    name: str
+    spec_file: str
+    error_shaper: ErrorShaper
+    schema_failure_status: int = 400
+    spec_path: str = "/openapi.json"
+    docs_path: str = "/ui"
+    sweeps: tuple[str, ...] = ()
+    validation_messages: dict = field(default_factory=dict)
+    content_type: str = "application/json"
+    unauthorized_message: str | None = None
+
+    def error_body(self, status: int, message: str, path: str, details: list | None = None) -> dict:
+        """The body this surface's clients expect for an error (``path`` is below the mount)."""
+        return self.error_shaper(status, message, path, details)
+
+    def spec_exists(self) -> bool:
+        """True when this surface's spec is installed (a surface without a spec is not served)."""
+        return (spec_dir() / self.spec_file).is_file()
+
+    def run_sweeps(self) -> None:
+        """Run this surface's background sweeps (called under the maintenance lease)."""
+        for dotted in self.sweeps:
+            module, _, func = dotted.rpartition(".")
+            getattr(importlib.import_module(module), func)()
+
+
+PLATFORM = Surface("platform", "platform.yaml", _problem, docs_path="/docs",
+                   content_type="application/problem+json")
+
+SURFACES: dict[str, Surface] = {
+    "augmentos": Surface(
+        "augmentos", "augmentos.yaml", _augmentos_error,
+        sweeps=("agentdeck.augmentos.tpa_servers.mark_silent_servers_offline",),
+        validation_messages={
+            "/api/tpa-server/register": "Missing required fields: packageName and webhookUrl are required",
+        },
+        unauthorized_message="Unauthorized",
+    ),
+    "augur": Surface("augur", "augur.yaml", _detail_error, schema_failure_status=422,
+                     spec_path="/api/v1/openapi.json", docs_path="/api/v1/docs"),
+    "agtos": Surface("agtos", "agtos.yaml", _agtos_error),
+    "amplifier": Surface("amplifier", "amplifier.yaml", _amplifier_error, schema_failure_status=422,
+                         docs_path="/docs"),
+    "owlette": Surface("owlette", "owlette.yaml", _owlette_error),
+}
+assert tuple(SURFACES) == SURFACE_NAMES
+
+
+def spec_dir() -> Path:
+    """The folder holding the installed OpenAPI specs."""
+    return Path(str(resources.files("agentdeck.openapi")))
+
+
+def enabled_surfaces(settings: Settings) -> list[Surface]:
+    """The surfaces to serve: those named in AGENTDECK_SURFACES, else every one with a spec."""
+    if settings.surfaces:
+        unknown = set(settings.surfaces) - set(SURFACES)
+        if unknown:
+            raise ValueError(f"unknown surfaces in AGENTDECK_SURFACES: {', '.join(sorted(unknown))}")
+        return [SURFACES[name] for name in settings.surfaces if SURFACES[name].spec_exists()]
+    return [s for s in SURFACES.values() if s.spec_exists()]
+
+
+@dataclass(frozen=True)
+class Mounted:
+    """A surface at its mount point (``""`` for the root)."""
+
+    surface: Surface
+    mount: str
+
+
+def surface_for_path(path: str, mounted: list[Mounted]) -> tuple[Surface, str]:
+    """The surface whose mount is the longest prefix of ``path``, and the path below it."""
+    best = None
+    for item in mounted:
+        if item.mount == "" or path == item.mount or path.startswith(item.mount + "/"):
+            if best is None or len(item.mount) > len(best.mount):
+                best = item
+    if best is None:
+        return PLATFORM, path
+    return best.surface, path[len(best.mount):] or "/"

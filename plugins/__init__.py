@@ -1,0 +1,1 @@
+"""agentdeck's plugin system: hook declarations, the plugin manager and the built-in plugins."""

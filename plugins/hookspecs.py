@@ -1,0 +1,43 @@
+"""Hook declarations for agentdeck plugins. Declarations only: implementations live in plugins.
+
+Every registration hook takes a ``register`` callback, in the style of simonw's llm: the plugin
+calls ``register(...)`` once per thing it supplies. None of these hooks is ``firstresult``: every
+installed plugin is called, and their return values are ignored.
+"""
+from agentdeck import hookspec
+
+
+@hookspec
+def register_providers(register):
+    """Register LLM provider classes: call ``register(provider_cls)`` once per class.
+
+    ``provider_cls`` subclasses ``agentdeck.providers.Provider`` and has a unique ``name``
+    (the ``module`` a config names, e.g. ``openai``). Not firstresult; return value ignored.
+    """
+
+
+@hookspec
+def register_memory_importers(register):
+    """Register memory importers: call ``register(importer_cls)`` once per class.
+
+    ``importer_cls`` subclasses ``agentdeck.memory.MemoryImporter`` and has a unique ``name``
+    (the source format it reads, e.g. ``chatgpt-export``). Not firstresult; return value ignored.
+    """
+
+
+@hookspec
+def register_alert_channels(register):
+    """Register alert channels: call ``register(channel_cls)`` once per class.
+
+    ``channel_cls`` subclasses ``agentdeck.alerts.AlertChannel`` and has a unique ``name``
+    (e.g. ``webhook``, ``log``). Not firstresult; return value ignored.
+    """
+
+
+@hookspec
+def register_health_checks(register):
+    """Register health checks: call ``register(name, check)`` once per check.
+
+    ``check()`` takes no arguments and returns ``(ok: bool, detail: str)``; its result is shown
+    by ``GET /healthz`` under ``checks``. Not firstresult; return value ignored.
+    """

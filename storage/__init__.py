@@ -1,0 +1,1 @@
+"""Storage: the database proxy, peewee models per surface, numbered migrations and blob stores."""

@@ -1,0 +1,89 @@
+"""Database setup: one ``DatabaseProxy`` that every model binds to, initialised from a URL.
+
+SQLite (WAL, pooled) in the data directory is the default; a ``postgresql://`` URL switches to
+PostgreSQL with no code change. Connections are pooled per process and held per thread.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import peewee
+from playhouse.db_url import connect
+
+database = peewee.DatabaseProxy()
+
+_SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "normal",
+    "foreign_keys": 1,
+    "busy_timeout": 15000,
+    "cache_size": -16000,
+}
+
+_init_lock = threading.Lock()
+
+
+class BaseModel(peewee.Model):
+    """Every agentdeck model: bound to the proxy; subclasses set an explicit ``table_name``."""
+
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+def _pooled(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ValueError(f"not a database URL: {url!r}")
+    if scheme == "postgres":
+        scheme = "postgresql"
+    if scheme in {"sqlite", "postgresql"}:
+        scheme += "+pool"
+    return f"{scheme}://{rest}"
+
+
+def connect_database(url: str, max_connections: int = 64) -> peewee.Database:
+    """A pooled peewee database for ``url``, creating the SQLite file's folder when needed."""
+    pooled = _pooled(url)
+    kwargs: dict = {"max_connections": max_connections, "stale_timeout": 300, "timeout": 30}
+    if pooled.startswith("sqlite"):
+        path = urlparse(url).path
+        if path and path not in {"/:memory:", ":memory:"}:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        kwargs["pragmas"] = _SQLITE_PRAGMAS
+        kwargs["check_same_thread"] = False
+    return connect(pooled, **kwargs)
+
+
+def init_db(url_or_db: str | peewee.Database, max_connections: int = 64) -> peewee.Database:
+    """Point the proxy at a database given as a URL or as a peewee ``Database``; returns it."""
+    db = url_or_db if isinstance(url_or_db, peewee.Database) else connect_database(url_or_db, max_connections)
+    with _init_lock:
+        previous = database.obj
+        database.initialize(db)
+        if previous is not None and previous is not db:
+            previous.close_all() if hasattr(previous, "close_all") else previous.close()
+    return db
+
+
+def is_postgres(db: peewee.Database | None = None) -> bool:
+    """True when the (given or current) database is PostgreSQL."""
+    return isinstance(db or database.obj, peewee.PostgresqlDatabase)
+
+
+def ping() -> bool:
+    """True when the database answers a trivial query."""
+    try:
+        database.execute_sql("SELECT 1").fetchone()
+        return True
+    except Exception:  # any driver failure means "not reachable" to a health check
+        database.close() if not database.is_closed() else None
+        return False
+
+
+def release_connection() -> None:
+    """Return this thread's connection to the pool (call at the end of a unit of work)."""
+    if database.obj is not None and not database.is_closed():
+        database.close()
