@@ -1,0 +1,29 @@
+"""The platform API at the root, as an operator or Prometheus sees it."""
+
+
+def test_healthz_reports_database_and_surfaces(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert response.headers["x-request-id"]
+
+
+def test_request_id_from_client_is_kept(client):
+    response = client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert response.headers["x-request-id"] == "abc-123"
+
+
+def test_metrics_count_requests_by_operation(client):
+    client.get("/surfaces")
+    text = client.get("/metrics").text
+    assert 'operation="platform.catalog.list_surfaces"' in text
+    assert "agentdeck_http_request_duration_seconds_bucket" in text
+
+
+def test_unknown_path_is_problem_json(client):
+    response = client.get("/no/such/thing")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["status"] == 404

@@ -1,0 +1,1 @@
+"""Test support: throwaway servers and databases the suite starts on loopback and stops after."""

@@ -1,0 +1,93 @@
+"""A throwaway PostgreSQL cluster on loopback, started for the test session and removed after.
+
+``initdb`` refuses to run as root, so the cluster runs as the ``postgres`` system user when the
+tests run as root. Each test gets a fresh database in that cluster.
+"""
+from __future__ import annotations
+
+import glob
+import itertools
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from dataclasses import dataclass
+
+
+def _bin_dir() -> str:
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
+    if os.environ.get("PG_BIN"):
+        candidates.insert(0, os.environ["PG_BIN"])
+    for path in candidates:
+        if os.path.exists(os.path.join(path, "initdb")):
+            return path
+    found = shutil.which("initdb")
+    if found:
+        return os.path.dirname(found)
+    raise RuntimeError("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class PostgresCluster:
+    """A running cluster: ``new_database()`` gives a fresh database URL."""
+
+    root: str
+    port: int
+    bin_dir: str
+    run_as: str | None
+    _counter: itertools.count = None
+
+    def _cmd(self, *args: str) -> list[str]:
+        cmd = [os.path.join(self.bin_dir, args[0]), *args[1:]]
+        if self.run_as:
+            return ["runuser", "-u", self.run_as, "--", *cmd]
+        return cmd
+
+    def start(self) -> None:
+        """initdb and start the server; waits until it accepts connections."""
+        data = os.path.join(self.root, "data")
+        subprocess.run(self._cmd("initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync"),
+                       check=True, capture_output=True)
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
+        subprocess.run(self._cmd("pg_ctl", "-D", data, "-o", options, "-l",
+                                 os.path.join(self.root, "log"), "-w", "start"),
+                       check=True, capture_output=True)
+
+    def stop(self) -> None:
+        """Stop the server and remove its files."""
+        subprocess.run(self._cmd("pg_ctl", "-D", os.path.join(self.root, "data"), "-m", "immediate", "stop"),
+                       capture_output=True)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def new_database(self) -> str:
+        """Create an empty database and return its URL."""
+        import psycopg2
+
+        name = f"t{next(self._counter)}"
+        conn = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres")
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(f'CREATE DATABASE "{name}"')
+        conn.close()
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
+
+def start_cluster() -> PostgresCluster:
+    """Start a throwaway cluster (as the ``postgres`` user when running as root)."""
+    run_as = "postgres" if os.geteuid() == 0 else None
+    root = tempfile.mkdtemp(prefix="agentdeck-pg-")
+    if run_as:
+        user = pwd.getpwnam(run_as)
+        os.chown(root, user.pw_uid, user.pw_gid)
+    cluster = PostgresCluster(root, free_port(), _bin_dir(), run_as, itertools.count())
+    cluster.start()
+    return cluster
