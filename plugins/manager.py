@@ -77,8 +77,13 @@ class PluginManager:
         if name in self.disabled:
             return
         self.pm.register(plugin, name=name)
+        try:
+            self.pm.check_pending()
+        except pluggy.PluginValidationError:
+            # A rejected plugin must not stay half-registered and keep failing later calls.
+            self.pm.unregister(name=name)
+            raise
         self._versions[name] = None
-        self.pm.check_pending()
 
     def plugins(self) -> list[PluginInfo]:
         """Every registered plugin, sorted by name, with the hooks it implements."""
@@ -128,9 +133,10 @@ class PluginManager:
 
 
 def _implements_a_hook(module) -> bool:
-    names = {"register_providers", "register_memory_importers", "register_alert_channels",
-             "register_health_checks"}
-    return any(hasattr(getattr(module, n, None), f"{PROJECT_NAME}_impl") for n in names)
+    # Any hookimpl marker counts, not only known hook names: a misspelled hook in a built-in
+    # module must reach check_pending() and fail loudly instead of being skipped in silence.
+    marker = f"{PROJECT_NAME}_impl"
+    return any(hasattr(value, marker) for value in vars(module).values())
 
 
 _lock = threading.Lock()
