@@ -1,0 +1,1 @@
+"""AugmentOS Cloud domain: the app store, TPA servers, app sessions, transcripts, error reports."""

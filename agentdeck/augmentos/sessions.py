@@ -1,0 +1,120 @@
+"""App sessions: a user starts or stops an app; the app's TPA server hears about it by webhook.
+
+Webhook bodies are the upstream cloud's: ``session_request`` ``{type, sessionId, userId,
+timestamp, augmentOSWebsocketUrl}`` and ``stop_request`` ``{type, sessionId, userId, reason,
+timestamp}``. Session requests are tried twice, one second apart, as upstream does; each is
+signed (see ``agentdeck.deliveries``) with the SHA-256 hex digest of the app's API key, which the
+TPA server can compute from the key it holds.
+"""
+from __future__ import annotations
+
+from agentdeck import deliveries
+from agentdeck.deliveries import DeliveryOutcome
+from agentdeck.errors import InvalidInput, NotFound, UpstreamFailure
+from agentdeck.settings import get_settings
+from agentdeck.storage.db import database
+from agentdeck.storage.models.augmentos import App, AppSession, TpaServer
+from agentdeck.timeutil import to_iso, utcnow
+
+from agentdeck.augmentos.apps import get_app
+
+STOP_REASONS = ("user_disabled", "system_stop", "error")
+
+
+def session_id_for(user_id: str, package_name: str) -> str:
+    """The upstream session id format: ``<userId>-<packageName>``."""
+    return f"{user_id}-{package_name}"
+
+
+def webhook_url_for(app: App) -> str:
+    """Where an app's session webhooks go: its newest active registration, else publicUrl/webhook."""
+    server = (TpaServer.select().where((TpaServer.app == app) & (TpaServer.status == "active"))
+              .order_by(TpaServer.registered_at.desc()).first())
+    if server is not None:
+        return server.webhook_url
+    if app.public_url:
+        return app.public_url.rstrip("/") + "/webhook"
+    raise InvalidInput(f"App {app.package_name} has no registered TPA server and no publicUrl")
+
+
+def send_session_request(session: AppSession, webhook_url: str) -> DeliveryOutcome:
+    """Send one ``session_request`` for ``session`` (two tries, one second apart)."""
+    payload = {
+        "type": "session_request", "sessionId": session.id, "userId": session.user_id,
+        "timestamp": to_iso(utcnow()), "augmentOSWebsocketUrl": get_settings().augmentos_websocket_url,
+    }
+    return deliveries.deliver("augmentos.session_request", webhook_url, payload,
+                              secret=session.app.api_key_hash, max_attempts=2, inline_attempts=2)
+
+
+def start_session(user_id: str, package_name: str) -> AppSession:
+    """Start (or restart) ``user_id``'s session of an app and tell its TPA server.
+
+    Raises ``UpstreamFailure`` (the session is left in ``error``) when the server does not accept.
+    """
+    app = get_app(package_name)
+    url = webhook_url_for(app)
+    session_id = session_id_for(user_id, package_name)
+    with database.atomic():
+        session = AppSession.get_or_none(AppSession.id == session_id)
+        if session is None:
+            session = AppSession.create(id=session_id, user_id=user_id, app=app, status="starting")
+        else:
+            session.status, session.started_at, session.stopped_at = "starting", utcnow(), None
+            session.save()
+    outcome = send_session_request(session, url)
+    session.status = "active" if outcome.delivered else "error"
+    session.last_error = None if outcome.delivered else outcome.error
+    session.updated_at = utcnow()
+    session.save()
+    if not outcome.delivered:
+        raise UpstreamFailure(f"TPA server did not accept the session request: {outcome.error}")
+    return session
+
+
+def get_user_session(user_id: str, session_id: str) -> AppSession:
+    """One of ``user_id``'s sessions; 404 for anyone else's."""
+    session = AppSession.get_or_none((AppSession.id == session_id) & (AppSession.user_id == user_id))
+    if session is None:
+        raise NotFound("Session not found")
+    return session
+
+
+def stop_session(user_id: str, session_id: str, reason: str = "user_disabled") -> AppSession:
+    """Stop a session and send the TPA server a ``stop_request`` (retried in the background)."""
+    if reason not in STOP_REASONS:
+        raise InvalidInput(f"reason must be one of {', '.join(STOP_REASONS)}")
+    session = get_user_session(user_id, session_id)
+    was_active = session.status == "active"
+    session.status, session.stopped_at, session.updated_at = "stopped", utcnow(), utcnow()
+    session.save()
+    if was_active:
+        payload = {"type": "stop_request", "sessionId": session.id, "userId": session.user_id,
+                   "reason": reason, "timestamp": to_iso(utcnow())}
+        try:
+            url = webhook_url_for(session.app)
+        except InvalidInput:
+            return session
+        deliveries.deliver("augmentos.stop_request", url, payload, secret=session.app.api_key_hash,
+                           max_attempts=3, inline_attempts=1)
+    return session
+
+
+def list_user_sessions(user_id: str) -> list[AppSession]:
+    """``user_id``'s sessions, newest first."""
+    return list(AppSession.select().where(AppSession.user_id == user_id)
+                .order_by(AppSession.started_at.desc()))
+
+
+def active_sessions_of(app: App) -> list[AppSession]:
+    """The app's sessions that are still active (restart recovery re-sends these)."""
+    return list(AppSession.select().where((AppSession.app == app) & (AppSession.status == "active")))
+
+
+def session_document(session: AppSession) -> dict:
+    """A session as the glasses client sees it."""
+    return {
+        "sessionId": session.id, "userId": session.user_id, "packageName": session.app.package_name,
+        "status": session.status, "startedAt": to_iso(session.started_at),
+        "stoppedAt": to_iso(session.stopped_at), "lastError": session.last_error,
+    }
