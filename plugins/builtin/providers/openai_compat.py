@@ -1,0 +1,290 @@
+"""The ``openai`` provider: OpenAI-compatible Chat Completions through the official ``openai`` client.
+
+One class serves api.openai.com, OpenRouter, vLLM, llama.cpp's server, LM Studio and Ollama's
+``/v1``: only ``base_url`` differs. Config keys beyond the common ones: ``max_retries`` (the
+client's own retries of 429 / 5xx / connection errors, default 2), ``organization``, ``project``,
+``headers`` (extra request headers, e.g. OpenRouter's ``HTTP-Referer`` / ``X-Title``),
+``stream_usage`` (ask for a usage chunk, default true; turn off for servers that reject
+``stream_options``) and ``account_api`` (``openrouter`` to read credits; detected from the host).
+"""
+from __future__ import annotations
+
+import json
+
+import openai
+
+from agentdeck import hookimpl
+from agentdeck.providers import (AccountInfo, Completion, ContentDelta, Done, ModelInfo, Pricing,
+                                 Provider, ThinkingDelta, ToolCall, Usage)
+from agentdeck.providers.base import config_int
+from agentdeck.providers.errors import (ProviderAuthError, ProviderBadRequest, ProviderError,
+                                        ProviderTimeout, ProviderUpstreamError, error_for, redact)
+from agentdeck.providers.messages import (check_messages, openai_tools, parse_arguments,
+                                          text_of, tool_calls_of)
+
+# The client insists on a key; servers that need none (vLLM, llama.cpp, Ollama) ignore this one.
+NO_KEY = "no-key-configured"
+_FINISH = {"stop": "stop", "length": "length", "tool_calls": "tool_calls",
+           "function_call": "tool_calls", "content_filter": "content_filter"}
+
+
+class OpenAICompatProvider(Provider):
+    """Chat Completions over HTTP: JSON for ``complete``, SSE for ``stream``."""
+
+    name = "openai"
+    default_base_url = "https://api.openai.com/v1"
+
+    def __init__(self, config: dict | None = None):
+        super().__init__(config)
+        self.stream_usage = bool(self.config.get("stream_usage", True))
+        self.account_api = self.config.get("account_api") or (
+            "openrouter" if self.base_host.endswith("openrouter.ai") else None)
+        # Key, base URL, organization and project are always passed explicitly: the library would
+        # otherwise fill them from OPENAI_* variables and send the operator's key to a URL a
+        # client chose. Redirects are off so a base URL cannot bounce to a refused address.
+        self._client = openai.AsyncOpenAI(
+            api_key=self.api_key or NO_KEY, base_url=self.base_url, timeout=self.timeout,
+            max_retries=config_int(self.config, "max_retries", 2),
+            default_headers=dict(self.config.get("headers") or {}),
+            http_client=openai.DefaultAsyncHttpxClient(follow_redirects=False))
+        self._client.organization = self.config.get("organization")
+        self._client.project = self.config.get("project")
+
+    async def complete(self, messages, *, model=None, tools=None, options=None) -> Completion:
+        """One non-streaming Chat Completions request."""
+        body = self._request(messages, self.resolve_model(model), tools, options)
+        try:
+            response = await self._client.chat.completions.create(**body)
+        except openai.OpenAIError as exc:
+            raise self._translate(exc) from None
+        if not response.choices:
+            raise ProviderUpstreamError("the upstream answered without choices", provider=self.name)
+        choice = response.choices[0]
+        message = choice.message
+        calls = [ToolCall(c.id, c.function.name, parse_arguments(c.function.arguments))
+                 for c in message.tool_calls or [] if getattr(c, "function", None)]
+        usage = _usage(response.usage)
+        return Completion(message.content or "", calls, usage, _finish(choice.finish_reason, calls),
+                          response.model or body["model"], _reasoning(message))
+
+    async def stream(self, messages, *, model=None, tools=None, options=None):
+        """Stream over SSE; tool-call fragments are assembled and emitted before ``Usage``."""
+        body = self._request(messages, self.resolve_model(model), tools, options)
+        if self.stream_usage:
+            body["stream_options"] = {"include_usage": True}
+        text, calls, state = [], _ToolCallAssembler(), {"usage": None, "finish": None}
+        try:
+            response = await self._client.chat.completions.create(**body, stream=True)
+            async with response:
+                async for chunk in response:
+                    for event in _chunk_events(chunk, calls, state):
+                        if isinstance(event, ContentDelta):
+                            text.append(event.text)
+                        yield event
+        except openai.OpenAIError as exc:
+            raise self._translate(exc) from None
+        finished = calls.finished()
+        for call in finished:
+            yield call
+        if state["usage"] is not None:
+            yield state["usage"]
+        yield Done(_finish(state["finish"], finished), "".join(text))
+
+    async def list_models(self) -> list[ModelInfo]:
+        """``GET /models``, reading OpenRouter's, vLLM's and llama.cpp's extra fields when present."""
+        try:
+            page = await self._client.models.list()
+        except openai.OpenAIError as exc:
+            raise self._translate(exc) from None
+        return [model_info(item.to_dict()) for item in page.data]
+
+    async def validate_credentials(self) -> None:
+        """``GET /models`` with the key: the cheapest authenticated call every server has."""
+        await self.list_models()
+
+    async def account_info(self) -> AccountInfo | None:
+        """OpenRouter's ``/credits`` (balance) and ``/key`` (limit, label); None elsewhere."""
+        if self.account_api != "openrouter":
+            return None
+        credits, credits_error = await self._get_data("/credits")
+        key, key_error = await self._get_data("/key")
+        if credits is None and key is None:
+            raise credits_error or key_error
+        return _openrouter_account(credits or {}, key or {})
+
+    async def aclose(self) -> None:
+        """Close the client's connection pool."""
+        await self._client.close()
+
+    # -- internals ----------------------------------------------------------------------------
+
+    async def _get_data(self, path: str) -> tuple[dict | None, ProviderError | None]:
+        try:
+            payload = await self._client.get(path, cast_to=object)
+        except openai.OpenAIError as exc:
+            error = self._translate(exc)
+            if isinstance(error, (ProviderAuthError, ProviderBadRequest)):
+                return None, error
+            raise error from None
+        data = payload.get("data") if isinstance(payload, dict) else None
+        return (data if isinstance(data, dict) else None), None
+
+    def _request(self, messages, model: str, tools, options) -> dict:
+        body = {"model": model, "messages": [_openai_message(m) for m in check_messages(messages)]}
+        if tools:
+            body["tools"] = openai_tools(tools)
+        if options:
+            # Options are Chat Completions fields (temperature, max_tokens, reasoning_effort, ...);
+            # extra_body sends them as given, including ones this client version does not know.
+            body["extra_body"] = dict(options)
+        return body
+
+    def _translate(self, exc: openai.OpenAIError) -> ProviderError:
+        """The ``ProviderError`` for an exception of the openai library."""
+        if isinstance(exc, openai.APITimeoutError):
+            return ProviderTimeout(f"no answer within {self.timeout:g}s", provider=self.name)
+        if isinstance(exc, openai.APIConnectionError):
+            cause = redact(str(exc.__cause__ or exc), self.api_key)
+            return ProviderUpstreamError(f"cannot reach the upstream: {cause}", provider=self.name)
+        if not isinstance(exc, openai.APIError):
+            return ProviderUpstreamError(redact(str(exc), self.api_key), provider=self.name)
+        status = getattr(exc, "status_code", None)
+        body = exc.body if isinstance(exc.body, dict) else {}
+        code = body.get("code")
+        if status is None and str(code or "").isdigit():
+            status = int(code)  # errors inside a stream carry the status as their code
+        error_type = code if isinstance(code, str) and not code.isdigit() else body.get("type")
+        response = getattr(exc, "response", None)
+        return error_for(self.name, status, error_type=error_type,
+                         message=body.get("message") or exc.message,
+                         headers=response.headers if response is not None else None,
+                         secret=self.api_key)
+
+
+class _ToolCallAssembler:
+    """Joins streamed tool-call fragments (keyed by ``index``) into whole ``ToolCall`` events."""
+
+    def __init__(self):
+        self._calls: dict[int, dict] = {}
+
+    def add(self, fragment) -> None:
+        """Merge one ``delta.tool_calls`` item."""
+        call = self._calls.setdefault(fragment.index or 0, {"id": "", "name": "", "arguments": []})
+        if fragment.id:
+            call["id"] = fragment.id
+        function = fragment.function
+        if function is not None:
+            if function.name:
+                call["name"] += function.name
+            if function.arguments:
+                call["arguments"].append(function.arguments)
+
+    def finished(self) -> list[ToolCall]:
+        """The assembled calls in index order."""
+        return [ToolCall(c["id"], c["name"], parse_arguments("".join(c["arguments"])))
+                for _, c in sorted(self._calls.items()) if c["name"]]
+
+
+def _chunk_events(chunk, calls: _ToolCallAssembler, state: dict):
+    """The deltas in one SSE chunk; tool-call fragments, usage and finish reason go to the side."""
+    if chunk.usage is not None:
+        state["usage"] = _usage(chunk.usage)
+    for choice in chunk.choices[:1]:
+        delta = choice.delta
+        if delta is not None:
+            thinking = _reasoning(delta)
+            if thinking:
+                yield ThinkingDelta(thinking)
+            if delta.content:
+                yield ContentDelta(delta.content)
+            for fragment in delta.tool_calls or []:
+                calls.add(fragment)
+        if choice.finish_reason:
+            state["finish"] = choice.finish_reason
+
+
+def _openai_message(message: dict) -> dict:
+    role = message["role"]
+    if role == "tool":
+        return {"role": "tool", "tool_call_id": message.get("tool_call_id", ""),
+                "content": text_of(message.get("content"))}
+    out = {"role": role, "content": message.get("content")}
+    calls = tool_calls_of(message) if role == "assistant" else []
+    if calls:
+        out["tool_calls"] = [{"id": c.id, "type": "function",
+                              "function": {"name": c.name, "arguments": json.dumps(c.arguments)}}
+                             for c in calls]
+    if out["content"] is None and not calls:
+        out["content"] = ""
+    return out
+
+
+def _reasoning(obj) -> str:
+    # vLLM and DeepSeek send ``reasoning_content``; OpenRouter sends ``reasoning``.
+    return getattr(obj, "reasoning_content", None) or getattr(obj, "reasoning", None) or ""
+
+
+def _usage(usage) -> Usage | None:
+    if usage is None:
+        return None
+    return Usage(usage.prompt_tokens or 0, usage.completion_tokens or 0)
+
+
+def _finish(reason: str | None, calls: list[ToolCall]) -> str:
+    if calls and reason in (None, "stop"):
+        return "tool_calls"  # some compatible servers say "stop" after a tool call
+    return _FINISH.get(reason or "stop", reason or "stop")
+
+
+def model_info(data: dict) -> ModelInfo:
+    """A ``ModelInfo`` from one ``/models`` entry, whichever OpenAI-compatible server sent it."""
+    supported = set(data.get("supported_parameters") or [])
+    modalities = set((data.get("architecture") or {}).get("input_modalities") or [])
+    capabilities = ["chat"]
+    capabilities += ["tools"] if "tools" in supported else []
+    capabilities += ["vision"] if "image" in modalities else []
+    capabilities += ["thinking"] if supported & {"reasoning", "include_reasoning"} else []
+    context = (data.get("context_length") or data.get("max_model_len") or data.get("context_window")
+               or (data.get("meta") or {}).get("n_ctx_train"))
+    max_output = ((data.get("top_provider") or {}).get("max_completion_tokens")
+                  or data.get("max_completion_tokens"))
+    return ModelInfo(data["id"], data.get("name") or data["id"], _int(context), _int(max_output),
+                     tuple(capabilities), _pricing(data.get("pricing")),
+                     data.get("expiration_date") or data.get("deprecation_date"))
+
+
+def _pricing(pricing) -> Pricing | None:
+    # OpenRouter prices are US dollars per token, as strings.
+    if not isinstance(pricing, dict):
+        return None
+    per_million = [_float(pricing.get(k)) for k in ("prompt", "completion")]
+    if per_million == [None, None]:
+        return None
+    return Pricing(*[None if p is None else round(p * 1_000_000, 6) for p in per_million])
+
+
+def _openrouter_account(credits: dict, key: dict) -> AccountInfo:
+    total, used = _float(credits.get("total_credits")), _float(credits.get("total_usage"))
+    balance = total - used if total is not None and used is not None else _float(key.get("limit_remaining"))
+    return AccountInfo(balance=balance, total_credits=total,
+                       total_usage=used if used is not None else _float(key.get("usage")),
+                       limit=_float(key.get("limit")), label=key.get("label"),
+                       raw={"credits": credits, "key": key})
+
+
+def _float(value) -> float | None:
+    try:
+        return None if value is None else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _int(value) -> int | None:
+    number = _float(value)
+    return None if number is None else int(number)
+
+
+@hookimpl
+def register_providers(register):
+    """Register the OpenAI-compatible provider."""
+    register(OpenAICompatProvider)

@@ -1,0 +1,150 @@
+"""A fake Anthropic Messages API: ``POST /v1/messages`` (JSON and SSE) and ``GET /v1/models``.
+
+Streams follow Anthropic's event sequence: ``message_start``, then per content block
+``content_block_start`` / ``content_block_delta`` (``thinking_delta`` + ``signature_delta``,
+``text_delta``, ``input_json_delta``) / ``content_block_stop``, a ``ping``, ``message_delta``
+with the stop reason and output usage, ``message_stop``. Errors use
+``{"type": "error", "error": {"type": ..., "message": ...}}``, also as a mid-stream ``error`` event.
+"""
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, StreamingResponse
+from starlette.routing import Route
+
+from .scripted import FakeUpstream, Failure, Reply, tokens_of, usage_for
+
+_DEFAULT_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402: "billing_error",
+                  403: "permission_error", 404: "not_found_error", 413: "request_too_large",
+                  429: "rate_limit_error", 500: "api_error", 529: "overloaded_error"}
+
+
+class FakeAnthropic(FakeUpstream):
+    """An Anthropic Messages API server; the key goes in ``x-api-key``."""
+
+    default_models = [
+        {"id": "claude-fake-1", "display_name": "Claude Fake 1", "created_at": "2025-05-01T00:00:00Z",
+         "lifecycle": "active", "max_input_tokens": 200000, "max_tokens": 64000,
+         "capabilities": {"image_input": {"supported": True},
+                          "thinking": {"supported": True, "types": {}},
+                          "batch": {"supported": True}}},
+        {"id": "claude-fake-0", "display_name": "Claude Fake 0", "created_at": "2024-03-01T00:00:00Z",
+         "lifecycle": "deprecated", "deprecated_at": "2025-06-01T00:00:00Z",
+         "retires_at": "2026-01-05T00:00:00Z"},
+    ]
+
+    @property
+    def base_url(self) -> str:
+        """What an Anthropic client takes as ``base_url`` (the SDK appends ``/v1/...``)."""
+        return self.url
+
+    def routes(self) -> list[Route]:
+        return [Route("/v1/messages", self.create_message, methods=["POST"]),
+                Route("/v1/models", self.list_models)]
+
+    def error_body(self, status: int, *, type: str | None = None, message: str | None = None) -> dict:
+        """``{"type": "error", "error": {type, message}}`` as Anthropic sends it."""
+        return {"type": "error", "error": {"type": type or _DEFAULT_TYPES.get(status, "api_error"),
+                                           "message": message or f"fake upstream error {status}"},
+                "request_id": "req_fake"}
+
+    def _authorized(self, request: Request) -> bool:
+        return self.api_key is None or request.headers.get("x-api-key") == self.api_key
+
+    def _unauthorized(self) -> JSONResponse:
+        return JSONResponse(self.error_body(401, message="invalid x-api-key"), status_code=401)
+
+    async def create_message(self, request: Request):
+        body = await self.record(request)
+        if not self._authorized(request):
+            return self._unauthorized()
+        outcome = self.next_outcome(body.get("messages", []))
+        if isinstance(outcome, Failure) and outcome.after_tokens is None:
+            return JSONResponse(outcome.body, status_code=outcome.status, headers=outcome.headers)
+        model = body.get("model", "claude-fake-1")
+        if not body.get("stream"):
+            return JSONResponse(self._message(outcome, body["messages"], model))
+        events = self._events(outcome, body["messages"], model)
+        return StreamingResponse(self.paced(events, request.url.path), media_type="text/event-stream")
+
+    def _message(self, reply: Reply, prompt: list[dict], model: str) -> dict:
+        words_in, words_out = usage_for(reply, prompt)
+        return {"id": "msg_fake", "type": "message", "role": "assistant", "model": model,
+                "content": _blocks(reply), "stop_reason": _stop_reason(reply), "stop_sequence": None,
+                "usage": {"input_tokens": words_in, "output_tokens": words_out}}
+
+    def _events(self, outcome: Reply | Failure, prompt: list[dict], model: str):
+        def event(name, **data):
+            return f"event: {name}\ndata: {json.dumps({'type': name, **data})}\n\n"
+
+        reply = outcome if isinstance(outcome, Reply) else Reply(text="partial answer before failure")
+        words_in, words_out = usage_for(reply, prompt)
+        yield event("message_start", message={
+            "id": "msg_fake", "type": "message", "role": "assistant", "model": model, "content": [],
+            "stop_reason": None, "stop_sequence": None,
+            "usage": {"input_tokens": words_in, "output_tokens": 1}})
+        if isinstance(outcome, Failure):
+            yield event("content_block_start", index=0, content_block={"type": "text", "text": ""})
+            for token in tokens_of(reply.text)[:outcome.after_tokens]:
+                yield event("content_block_delta", index=0, delta={"type": "text_delta", "text": token})
+            yield f"event: error\ndata: {json.dumps(outcome.body)}\n\n"
+            return
+        for index, block in enumerate(_blocks(reply)):
+            yield from _block_events(event, index, block)
+        yield event("ping")
+        yield event("message_delta", delta={"stop_reason": _stop_reason(reply), "stop_sequence": None},
+                    usage={"output_tokens": words_out})
+        yield event("message_stop")
+
+    async def list_models(self, request: Request):
+        await self.record(request)
+        if not self._authorized(request):
+            return self._unauthorized()
+        data = [{"type": "model", **m} for m in self.models]
+        return JSONResponse({"data": data, "has_more": False,
+                             "first_id": data[0]["id"] if data else None,
+                             "last_id": data[-1]["id"] if data else None})
+
+
+def _blocks(reply: Reply) -> list[dict]:
+    blocks = []
+    if reply.thinking:
+        blocks.append({"type": "thinking", "thinking": reply.thinking, "signature": "sig-fake"})
+    if reply.text:
+        blocks.append({"type": "text", "text": reply.text})
+    blocks += [{"type": "tool_use", "id": c.id, "name": c.name, "input": c.arguments}
+               for c in reply.tool_calls]
+    return blocks
+
+
+def _block_events(event, index: int, block: dict):
+    """The start / delta / stop events of one content block, deltas split like the real API."""
+    kind = block["type"]
+    if kind == "thinking":
+        yield event("content_block_start", index=index,
+                    content_block={"type": "thinking", "thinking": "", "signature": ""})
+        for token in tokens_of(block["thinking"]):
+            yield event("content_block_delta", index=index, delta={"type": "thinking_delta", "thinking": token})
+        yield event("content_block_delta", index=index,
+                    delta={"type": "signature_delta", "signature": block["signature"]})
+    elif kind == "text":
+        yield event("content_block_start", index=index, content_block={"type": "text", "text": ""})
+        for token in tokens_of(block["text"]):
+            yield event("content_block_delta", index=index, delta={"type": "text_delta", "text": token})
+    else:
+        yield event("content_block_start", index=index,
+                    content_block={"type": "tool_use", "id": block["id"], "name": block["name"], "input": {}})
+        arguments = json.dumps(block["input"])
+        half = len(arguments) // 2
+        for part in (arguments[:half], arguments[half:]):
+            yield event("content_block_delta", index=index,
+                        delta={"type": "input_json_delta", "partial_json": part})
+    yield event("content_block_stop", index=index)
+
+
+def _stop_reason(reply: Reply) -> str:
+    if reply.finish_reason:
+        return reply.finish_reason
+    return "tool_use" if reply.tool_calls else "end_turn"

@@ -1,0 +1,120 @@
+"""A fake Ollama native API: ``/api/chat`` (NDJSON stream or one JSON), ``/api/tags``, ``/api/show``.
+
+Stream lines carry ``message.content`` (and ``message.thinking``) fragments with ``done: false``;
+tool calls arrive whole in one line's ``message.tool_calls`` with ``arguments`` as an object; the
+last line has ``done: true``, ``done_reason`` and the ``prompt_eval_count`` / ``eval_count`` token
+counts. Errors are ``{"error": "..."}`` with a status code, or such a line mid-stream.
+"""
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, StreamingResponse
+from starlette.routing import Route
+
+from .scripted import FakeUpstream, Failure, Reply, bearer_ok, tokens_of, usage_for
+
+_CREATED = "2025-01-01T00:00:00.000000Z"
+
+
+class FakeOllama(FakeUpstream):
+    """An Ollama server; with ``api_key`` set it wants ``Authorization: Bearer`` (as ollama.com does)."""
+
+    default_models = [
+        {"name": "llama-fake:latest", "family": "llama", "context_length": 131072,
+         "capabilities": ["completion", "tools"]},
+        {"name": "qwen-fake:8b", "family": "qwen3", "context_length": 40960,
+         "capabilities": ["completion", "tools", "thinking", "vision"]},
+    ]
+
+    @property
+    def base_url(self) -> str:
+        """What an Ollama client takes as its host."""
+        return self.url
+
+    def routes(self) -> list[Route]:
+        return [Route("/api/chat", self.chat, methods=["POST"]),
+                Route("/api/tags", self.tags),
+                Route("/api/show", self.show, methods=["POST"])]
+
+    def error_body(self, status: int, *, message: str | None = None) -> dict:
+        """``{"error": "..."}`` as Ollama sends it."""
+        return {"error": message or f"fake upstream error {status}"}
+
+    def _unauthorized(self) -> JSONResponse:
+        return JSONResponse(self.error_body(401, message="unauthorized"), status_code=401)
+
+    async def chat(self, request: Request):
+        body = await self.record(request)
+        if not bearer_ok(request, self.api_key):
+            return self._unauthorized()
+        outcome = self.next_outcome(body.get("messages", []))
+        if isinstance(outcome, Failure) and outcome.after_tokens is None:
+            return JSONResponse(outcome.body, status_code=outcome.status, headers=outcome.headers)
+        model = body.get("model", "llama-fake:latest")
+        if body.get("stream") is False:
+            return JSONResponse(self._final(outcome, body["messages"], model, whole=True))
+        lines = self._lines(outcome, body["messages"], model)
+        return StreamingResponse(self.paced(lines, request.url.path), media_type="application/x-ndjson")
+
+    def _final(self, reply: Reply, prompt: list[dict], model: str, *, whole: bool) -> dict:
+        words_in, words_out = usage_for(reply, prompt)
+        message = {"role": "assistant", "content": reply.text if whole else ""}
+        if whole and reply.thinking:
+            message["thinking"] = reply.thinking
+        if whole and reply.tool_calls:
+            message["tool_calls"] = _tool_calls(reply)
+        return {"model": model, "created_at": _CREATED, "message": message, "done": True,
+                "done_reason": reply.finish_reason or "stop", "total_duration": 1000,
+                "prompt_eval_count": words_in, "eval_count": words_out}
+
+    def _lines(self, outcome: Reply | Failure, prompt: list[dict], model: str):
+        def line(**message):
+            payload = {"model": model, "created_at": _CREATED,
+                       "message": {"role": "assistant", "content": "", **message}, "done": False}
+            return json.dumps(payload) + "\n"
+
+        if isinstance(outcome, Failure):
+            for token in tokens_of("partial answer before the failure")[:outcome.after_tokens]:
+                yield line(content=token)
+            yield json.dumps(outcome.body) + "\n"
+            return
+        for token in tokens_of(outcome.thinking):
+            yield line(thinking=token)
+        for token in tokens_of(outcome.text):
+            yield line(content=token)
+        if outcome.tool_calls:
+            yield line(tool_calls=_tool_calls(outcome))
+        yield json.dumps(self._final(outcome, prompt, model, whole=False)) + "\n"
+
+    async def tags(self, request: Request):
+        await self.record(request)
+        if not bearer_ok(request, self.api_key):
+            return self._unauthorized()
+        models = [{"name": m["name"], "model": m["name"], "modified_at": _CREATED, "size": 2019393189,
+                   "digest": "sha256:fake", "details": {"format": "gguf", "family": m["family"],
+                                                        "parameter_size": "3.2B",
+                                                        "quantization_level": "Q4_K_M"}}
+                  for m in self.models]
+        return JSONResponse({"models": models})
+
+    async def show(self, request: Request):
+        body = await self.record(request)
+        if not bearer_ok(request, self.api_key):
+            return self._unauthorized()
+        name = (body or {}).get("model") or (body or {}).get("name")
+        model = next((m for m in self.models if name in (m["name"], m["name"].removesuffix(":latest"))), None)
+        if model is None:
+            return JSONResponse(self.error_body(404, message=f"model '{name}' not found"), status_code=404)
+        arch = model["family"]
+        return JSONResponse({"modelfile": "", "parameters": "", "template": "",
+                             "details": {"format": "gguf", "family": arch},
+                             "model_info": {"general.architecture": arch,
+                                            f"{arch}.context_length": model["context_length"]},
+                             "capabilities": model["capabilities"], "modified_at": _CREATED})
+
+
+def _tool_calls(reply: Reply) -> list[dict]:
+    return [{"id": c.id, "function": {"index": i, "name": c.name, "arguments": c.arguments}}
+            for i, c in enumerate(reply.tool_calls)]

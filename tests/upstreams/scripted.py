@@ -1,0 +1,238 @@
+"""What every fake upstream shares: scripted replies and failures, pacing, and a request log.
+
+A test scripts the next outcomes (``fake.reply(...)``, ``fake.fail(...)``), sets the pacing
+(``fake.token_delay`` or ``fake.set_tokens_per_second``, ``fake.response_delay``), and reads back
+``fake.requests`` (what the client sent) and ``fake.streams`` (when each streamed response opened
+and closed, and whether it ran to the end or the client went away). With nothing scripted, a fake
+answers ``"Hello! You said: <last user text>"``.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.routing import Route
+
+from .server import LiveServer
+
+_TOKEN = re.compile(r"\s*\S+|\s+")
+
+
+def tokens_of(text: str) -> list[str]:
+    """Split text into word "tokens", each keeping its leading whitespace; they join back exactly."""
+    return _TOKEN.findall(text)
+
+
+@dataclass
+class ScriptedToolCall:
+    """A tool call the fake model makes."""
+
+    id: str
+    name: str
+    arguments: dict
+
+
+@dataclass
+class Reply:
+    """One scripted answer; ``usage`` defaults to word counts of the prompt and of the reply."""
+
+    text: str = ""
+    tool_calls: list[ScriptedToolCall] = field(default_factory=list)
+    thinking: str = ""
+    finish_reason: str | None = None
+    usage: tuple[int, int] | None = None
+
+
+@dataclass
+class Failure:
+    """One scripted error: ``status`` and ``body`` as the upstream sends them.
+
+    With ``after_tokens`` set, the response starts as a normal 200 stream and the error arrives in
+    the stream after that many content tokens (how upstreams report overloads mid-stream).
+    """
+
+    status: int
+    body: object
+    headers: dict = field(default_factory=dict)
+    after_tokens: int | None = None
+
+
+@dataclass
+class RecordedRequest:
+    """A request the fake received."""
+
+    method: str
+    path: str
+    headers: dict
+    query: dict
+    json: object
+
+
+@dataclass
+class StreamRecord:
+    """One streamed response: ``completed`` is False when the client went away first."""
+
+    path: str
+    opened_at: float
+    closed_at: float | None = None
+    completed: bool = False
+
+    @property
+    def open(self) -> bool:
+        """True while the server is still sending this stream."""
+        return self.closed_at is None
+
+
+class FakeUpstream:
+    """Base for the fakes: subclasses supply ``routes()`` in their upstream's wire format."""
+
+    default_models: list[dict] = []
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.server = LiveServer(Starlette(routes=self.routes()))
+        self.reset()
+
+    # -- test-facing controls -------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget the script, the logs and the pacing; back to the defaults."""
+        with self._lock:
+            self._script: deque = deque()
+            self.requests: list[RecordedRequest] = []
+            self.streams: list[StreamRecord] = []
+        self.token_delay = 0.0
+        self.response_delay = 0.0
+        self.api_key: str | None = None
+        self.models: list[dict] = [dict(m) for m in self.default_models]
+
+    def reply(self, text: str = "", **kwargs) -> Reply:
+        """Queue the next answer; keyword arguments are ``Reply`` fields."""
+        calls = [c if isinstance(c, ScriptedToolCall) else ScriptedToolCall(**c)
+                 for c in kwargs.pop("tool_calls", [])]
+        reply = Reply(text=text, tool_calls=calls, **kwargs)
+        with self._lock:
+            self._script.append(reply)
+        return reply
+
+    def fail(self, status: int, body: object = None, *, headers: dict | None = None,
+             after_tokens: int | None = None, **error) -> Failure:
+        """Queue an error; without ``body``, ``error_body(status, **error)`` builds one."""
+        failure = Failure(status, body if body is not None else self.error_body(status, **error),
+                          dict(headers or {}), after_tokens)
+        with self._lock:
+            self._script.append(failure)
+        return failure
+
+    def set_tokens_per_second(self, rate: float) -> None:
+        """Pace streamed tokens at ``rate`` per second (0 or less: as fast as possible)."""
+        self.token_delay = 1.0 / rate if rate > 0 else 0.0
+
+    @property
+    def url(self) -> str:
+        """The server's root URL."""
+        return self.server.url
+
+    @property
+    def open_streams(self) -> list[StreamRecord]:
+        """Streams the server is still sending."""
+        return [s for s in self.streams if s.open]
+
+    async def wait_until_streams_closed(self, timeout: float = 1.0) -> float:
+        """Wait until no stream is open; return how long that took, or raise ``TimeoutError``."""
+        start = time.monotonic()
+        while self.open_streams:
+            if time.monotonic() - start > timeout:
+                raise TimeoutError(f"{len(self.open_streams)} stream(s) still open after {timeout}s")
+            await asyncio.sleep(0.005)
+        return time.monotonic() - start
+
+    def start(self) -> "FakeUpstream":
+        """Start serving on a free loopback port."""
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving."""
+        self.server.stop()
+
+    # -- for subclasses -------------------------------------------------------------------
+
+    def routes(self) -> list[Route]:
+        """The upstream's endpoints."""
+        raise NotImplementedError
+
+    def error_body(self, status: int, **error) -> object:
+        """An error body in this upstream's shape."""
+        raise NotImplementedError
+
+    def next_outcome(self, prompt: list[dict]) -> Reply | Failure:
+        """The next scripted outcome, or the default echo-like reply."""
+        with self._lock:
+            if self._script:
+                return self._script.popleft()
+        return Reply(text=f"Hello! You said: {last_user_text(prompt)}")
+
+    async def record(self, request: Request) -> object:
+        """Log the request (parsed JSON body when there is one) and apply ``response_delay``."""
+        body = await request.body()
+        try:
+            parsed = json.loads(body) if body else None
+        except ValueError:
+            parsed = body
+        self.requests.append(RecordedRequest(request.method, request.url.path,
+                                             {k.lower(): v for k, v in request.headers.items()},
+                                             dict(request.query_params), parsed))
+        if self.response_delay:
+            await asyncio.sleep(self.response_delay)
+        return parsed
+
+    async def paced(self, chunks, path: str):
+        """Yield ``chunks`` with ``token_delay`` between them, recording the stream's life."""
+        record = StreamRecord(path, time.monotonic())
+        self.streams.append(record)
+        try:
+            for i, chunk in enumerate(chunks):
+                if i and self.token_delay:
+                    await asyncio.sleep(self.token_delay)
+                yield chunk
+            record.completed = True
+        finally:
+            # Runs when the stream ends and also when Starlette cancels it on client disconnect.
+            record.closed_at = time.monotonic()
+
+
+def last_user_text(messages: list[dict]) -> str:
+    """The text of the last user message (string content or text parts)."""
+    for message in reversed(messages or []):
+        if message.get("role") == "user":
+            return text_of(message.get("content"))
+    return ""
+
+
+def text_of(content) -> str:
+    """Plain text of message content given as a string or a list of parts."""
+    if isinstance(content, str):
+        return content
+    parts = content or []
+    return "".join(p.get("text", "") for p in parts if isinstance(p, dict) and p.get("type") == "text")
+
+
+def usage_for(reply: Reply, prompt: list[dict]) -> tuple[int, int]:
+    """The reply's usage, defaulting to word counts of the prompt and of the reply text."""
+    if reply.usage is not None:
+        return reply.usage
+    words_in = sum(len(text_of(m.get("content")).split()) for m in prompt or [])
+    return words_in, len(reply.text.split())
+
+
+def bearer_ok(request: Request, api_key: str | None) -> bool:
+    """True when no key is required or the request carries ``Authorization: Bearer <key>``."""
+    return api_key is None or request.headers.get("authorization") == f"Bearer {api_key}"
