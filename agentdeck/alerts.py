@@ -24,6 +24,7 @@ from agentdeck.timeutil import to_iso, utcnow
 log = logging.getLogger("agentdeck.alerts.dispatch")
 SEVERITIES = ("info", "warning", "critical")
 REDACTED = "[redacted]"
+TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
 
 
 class AlertError(InvalidInput):
@@ -139,7 +140,8 @@ class AlertChannel:
         if spec.type is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)
         if isinstance(value, bool) != (spec.type is bool) or not isinstance(value, spec.type):
-            raise ChannelConfigError(f"{self.name}: {spec.name!r} must be a {spec.type.__name__}, "
+            expected = TYPE_NAMES.get(spec.type, spec.type.__name__)
+            raise ChannelConfigError(f"{self.name}: {spec.name!r} must be {expected}, "
                                      f"not {type(value).__name__}")
         return value
 
