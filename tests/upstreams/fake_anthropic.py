@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
-from .scripted import FakeUpstream, Failure, Reply, tokens_of, usage_for
+from .scripted import FakeUpstream, Failure, Reply, bearer_ok, tokens_of, usage_for
 
 _DEFAULT_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402: "billing_error",
                   403: "permission_error", 404: "not_found_error", 413: "request_too_large",
@@ -22,7 +22,7 @@ _DEFAULT_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402
 
 
 class FakeAnthropic(FakeUpstream):
-    """An Anthropic Messages API server; the key goes in ``x-api-key``."""
+    """An Anthropic Messages API server; the key goes in ``x-api-key`` or as a bearer token."""
 
     default_models = [
         {"id": "claude-fake-1", "display_name": "Claude Fake 1", "created_at": "2025-05-01T00:00:00Z",
@@ -51,7 +51,8 @@ class FakeAnthropic(FakeUpstream):
                 "request_id": "req_fake"}
 
     def _authorized(self, request: Request) -> bool:
-        return self.api_key is None or request.headers.get("x-api-key") == self.api_key
+        # The API takes the key as x-api-key or as a bearer token (what current SDKs send).
+        return bearer_ok(request, self.api_key) or request.headers.get("x-api-key") == self.api_key
 
     def _unauthorized(self) -> JSONResponse:
         return JSONResponse(self.error_body(401, message="invalid x-api-key"), status_code=401)

@@ -1,0 +1,265 @@
+"""The ``anthropic`` provider: the Messages API through the official ``anthropic`` client.
+
+Config keys beyond the common ones: ``max_tokens`` (Anthropic requires one; default 4096, an
+``options["max_tokens"]`` wins), ``max_retries`` (the client's own retries, default 2) and
+``headers`` (extra request headers, e.g. ``anthropic-beta``). Options: ``temperature``,
+``top_p``, ``top_k``, ``stop`` (sent as ``stop_sequences``), ``thinking`` (a token budget, or
+Anthropic's own ``{"type": "enabled", "budget_tokens": n}``); other keys go into the body as given.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import anthropic
+
+from agentdeck import hookimpl
+from agentdeck.providers import (Completion, ContentDelta, Done, ModelInfo, Provider, ThinkingDelta,
+                                 ToolCall, Usage)
+from agentdeck.providers.base import config_int
+from agentdeck.providers.errors import (ProviderError, ProviderTimeout, ProviderUpstreamError,
+                                        error_for, redact)
+from agentdeck.providers.messages import (check_messages, normalize_tools, parse_arguments,
+                                          text_of, tool_calls_of)
+
+NO_KEY = "no-key-configured"
+_FINISH = {"end_turn": "stop", "stop_sequence": "stop", "pause_turn": "stop", "max_tokens": "length",
+           "model_context_window_exceeded": "length", "tool_use": "tool_calls", "refusal": "content_filter"}
+_CAPABILITY_WORDS = {"image_input": "vision", "thinking": "thinking"}
+_DEFAULT_THINKING_BUDGET = 1024
+
+
+class AnthropicProvider(Provider):
+    """Claude models over the Messages API: JSON for ``complete``, SSE events for ``stream``."""
+
+    name = "anthropic"
+    default_base_url = "https://api.anthropic.com"
+
+    def __init__(self, config: dict | None = None):
+        super().__init__(config)
+        self.max_tokens = config_int(self.config, "max_tokens", 4096)
+        # An explicit api_key and base_url stop the library from reading ANTHROPIC_* variables and
+        # profiles, so the operator's credentials never go to a URL a client chose.
+        self._client = anthropic.AsyncAnthropic(
+            api_key=self.api_key or NO_KEY, base_url=self.base_url, timeout=self.timeout,
+            max_retries=config_int(self.config, "max_retries", 2),
+            default_headers=dict(self.config.get("headers") or {}),
+            http_client=anthropic.DefaultAsyncHttpxClient(follow_redirects=False))
+
+    async def complete(self, messages, *, model=None, tools=None, options=None) -> Completion:
+        """One non-streaming Messages request."""
+        body = self._request(messages, self.resolve_model(model), tools, options)
+        try:
+            message = await self._client.messages.create(**body)
+        except anthropic.AnthropicError as exc:
+            raise self._translate(exc) from None
+        text, thinking, calls = [], [], []
+        for block in message.content:
+            if block.type == "text":
+                text.append(block.text)
+            elif block.type == "thinking":
+                thinking.append(block.thinking)
+            elif block.type == "tool_use":
+                calls.append(ToolCall(block.id, block.name, parse_arguments(block.input)))
+        usage = Usage(message.usage.input_tokens or 0, message.usage.output_tokens or 0)
+        return Completion("".join(text), calls, usage, _finish(message.stop_reason),
+                          message.model or body["model"], "".join(thinking))
+
+    async def stream(self, messages, *, model=None, tools=None, options=None):
+        """Stream over SSE; each tool call is emitted when its content block closes."""
+        body = self._request(messages, self.resolve_model(model), tools, options)
+        state = _StreamState()
+        try:
+            response = await self._client.messages.create(**body, stream=True)
+            async with response:
+                async for event in response:
+                    for out in state.feed(event):
+                        yield out
+        except anthropic.AnthropicError as exc:
+            raise self._translate(exc) from None
+        yield Usage(state.input_tokens, state.output_tokens)
+        yield Done(_finish(state.stop_reason), "".join(state.text))
+
+    async def list_models(self) -> list[ModelInfo]:
+        """``GET /v1/models``, every page."""
+        try:
+            return [_model_info(item.to_dict()) async for item in self._client.models.list(limit=100)]
+        except anthropic.AnthropicError as exc:
+            raise self._translate(exc) from None
+
+    async def validate_credentials(self) -> None:
+        """One page of ``GET /v1/models``: authenticated, free, fast."""
+        try:
+            await self._client.models.list(limit=1)
+        except anthropic.AnthropicError as exc:
+            raise self._translate(exc) from None
+
+    async def aclose(self) -> None:
+        """Close the client's connection pool."""
+        await self._client.close()
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _request(self, messages, model: str, tools, options) -> dict:
+        system, converted = anthropic_messages(check_messages(messages))
+        extra = dict(options or {})
+        body = {"model": model, "messages": converted,
+                "max_tokens": int(extra.pop("max_tokens", self.max_tokens))}
+        if system:
+            body["system"] = system
+        if tools:
+            body["tools"] = [{"name": t["name"], "description": t["description"],
+                              "input_schema": t["parameters"]} for t in normalize_tools(tools)]
+        if "stop" in extra:
+            stop = extra.pop("stop")
+            body["stop_sequences"] = [stop] if isinstance(stop, str) else list(stop)
+        if "thinking" in extra:
+            thinking = _thinking(extra.pop("thinking"))
+            if thinking:
+                body["thinking"] = thinking
+        for key in ("metadata", "tool_choice"):
+            if key in extra:
+                body[key] = extra.pop(key)
+        if extra:
+            # temperature, top_p, top_k and anything newer: sent as given, whether or not this
+            # client version still has a parameter for them.
+            body["extra_body"] = extra
+        return body
+
+    def _translate(self, exc: anthropic.AnthropicError) -> ProviderError:
+        """The ``ProviderError`` for an exception of the anthropic library."""
+        if isinstance(exc, anthropic.APITimeoutError):
+            return ProviderTimeout(f"no answer within {self.timeout:g}s", provider=self.name)
+        if isinstance(exc, anthropic.APIConnectionError):
+            cause = redact(str(exc.__cause__ or exc), self.api_key)
+            return ProviderUpstreamError(f"cannot reach the upstream: {cause}", provider=self.name)
+        if not isinstance(exc, anthropic.APIStatusError):
+            return ProviderUpstreamError(redact(str(exc), self.api_key), provider=self.name)
+        body = exc.body if isinstance(exc.body, dict) else {}
+        error = body.get("error") if isinstance(body.get("error"), dict) else {}
+        # An ``error`` event inside a 200 stream arrives with the stream's status; it is not one.
+        status = exc.status_code if exc.status_code >= 400 else None
+        return error_for(self.name, status, error_type=error.get("type"),
+                         message=error.get("message") or exc.message,
+                         headers=exc.response.headers, secret=self.api_key)
+
+
+class _StreamState:
+    """Turns Anthropic stream events into provider events, keeping what ``Done`` needs."""
+
+    def __init__(self):
+        self.text: list[str] = []
+        self.tools: dict[int, dict] = {}
+        self.input_tokens = self.output_tokens = 0
+        self.stop_reason: str | None = None
+
+    def feed(self, event):
+        """The provider events for one Anthropic stream event (often none)."""
+        kind = event.type
+        if kind == "message_start":
+            self._count(event.message.usage)
+        elif kind == "content_block_start" and event.content_block.type == "tool_use":
+            block = event.content_block
+            self.tools[event.index] = {"id": block.id, "name": block.name, "json": []}
+        elif kind == "content_block_delta":
+            yield from self._delta(event.index, event.delta)
+        elif kind == "content_block_stop" and event.index in self.tools:
+            call = self.tools.pop(event.index)
+            yield ToolCall(call["id"], call["name"], parse_arguments("".join(call["json"])))
+        elif kind == "message_delta":
+            self.stop_reason = event.delta.stop_reason or self.stop_reason
+            self._count(event.usage)
+
+    def _delta(self, index: int, delta):
+        if delta.type == "text_delta":
+            self.text.append(delta.text)
+            yield ContentDelta(delta.text)
+        elif delta.type == "thinking_delta":
+            yield ThinkingDelta(delta.thinking)
+        elif delta.type == "input_json_delta" and index in self.tools:
+            self.tools[index]["json"].append(delta.partial_json)
+
+    def _count(self, usage) -> None:
+        # message_start carries the input count; message_delta the running output count.
+        if usage is None:
+            return
+        if getattr(usage, "input_tokens", None):
+            self.input_tokens = usage.input_tokens
+        if getattr(usage, "output_tokens", None) is not None:
+            self.output_tokens = usage.output_tokens
+
+
+def anthropic_messages(messages: list[dict]) -> tuple[str, list[dict]]:
+    """(system prompt, Messages API turns): system messages are lifted out, assistant tool calls
+    become ``tool_use`` blocks, and consecutive ``tool`` messages one user turn of ``tool_result``s."""
+    system, turns = [], []
+    for message in messages:
+        role = message["role"]
+        if role == "system":
+            system.append(text_of(message.get("content")))
+        elif role == "tool":
+            result = {"type": "tool_result", "tool_use_id": message.get("tool_call_id", ""),
+                      "content": text_of(message.get("content"))}
+            if turns and turns[-1]["role"] == "user" and _all_tool_results(turns[-1]["content"]):
+                turns[-1]["content"].append(result)
+            else:
+                turns.append({"role": "user", "content": [result]})
+        elif role == "assistant":
+            turns.append({"role": "assistant", "content": _assistant_content(message)})
+        else:
+            turns.append({"role": "user", "content": message.get("content") or ""})
+    return "\n\n".join(s for s in system if s), turns
+
+
+def _assistant_content(message: dict):
+    calls = tool_calls_of(message)
+    text = text_of(message.get("content"))
+    if not calls:
+        return text
+    blocks = [{"type": "text", "text": text}] if text else []
+    return blocks + [{"type": "tool_use", "id": c.id, "name": c.name, "input": c.arguments}
+                     for c in calls]
+
+
+def _all_tool_results(content) -> bool:
+    return isinstance(content, list) and all(b.get("type") == "tool_result" for b in content)
+
+
+def _thinking(value) -> dict | None:
+    if isinstance(value, dict):
+        return value
+    if value is True:
+        return {"type": "enabled", "budget_tokens": _DEFAULT_THINKING_BUDGET}
+    if isinstance(value, (int, float)) and value > 0:
+        return {"type": "enabled", "budget_tokens": int(value)}
+    return None
+
+
+def _finish(reason: str | None) -> str:
+    return _FINISH.get(reason or "end_turn", reason or "stop")
+
+
+def _model_info(data: dict) -> ModelInfo:
+    capabilities = ["chat", "tools"]
+    for key, word in _CAPABILITY_WORDS.items():
+        if ((data.get("capabilities") or {}).get(key) or {}).get("supported"):
+            capabilities.append(word)
+    retires = data.get("retires_at") or data.get("deprecated_at")
+    return ModelInfo(data["id"], data.get("display_name") or data["id"],
+                     data.get("max_input_tokens"), data.get("max_tokens"), tuple(capabilities),
+                     None, _iso_date(retires))
+
+
+def _iso_date(value) -> str | None:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str) and value:
+        return value[:10]
+    return None
+
+
+@hookimpl
+def register_providers(register):
+    """Register the Anthropic provider."""
+    register(AnthropicProvider)
