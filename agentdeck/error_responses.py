@@ -4,15 +4,39 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+
+import yaml
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
 from agentdeck.errors import DomainError
-from agentdeck.surfaces import Mounted, surface_for_path
+from agentdeck.surfaces import PLATFORM, Mounted, spec_dir, surface_for_path
 
 log = logging.getLogger("agentdeck.errors")
+
+
+_HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def _allowed_methods(mounted: list[Mounted]) -> list[tuple[re.Pattern, str]]:
+    """(full-path regex, Allow header) for every path of every mounted spec.
+
+    Connexion routes each method of a path separately, so on a 405 the router only knows the
+    methods of the first route it matched; the spec knows them all.
+    """
+    table = []
+    for item in [*mounted, Mounted(PLATFORM, "")]:
+        spec = yaml.safe_load((spec_dir() / item.surface.spec_file).read_text())
+        for template, operations in (spec.get("paths") or {}).items():
+            methods = sorted(m.upper() for m in operations if m in _HTTP_METHODS)
+            if "GET" in methods and "HEAD" not in methods:
+                methods.append("HEAD")
+            pattern = re.sub(r"\\{[^/}]+\\}", "[^/]+", re.escape(item.mount + template))
+            table.append((re.compile(f"^{pattern}$"), ", ".join(methods)))
+    return table
 
 
 class ErrorResponder:
@@ -20,6 +44,7 @@ class ErrorResponder:
 
     def __init__(self, mounted: list[Mounted]):
         self.mounted = mounted
+        self.allowed = _allowed_methods(mounted)
 
     def respond(self, request: ConnexionRequest, status: int, message: str, *,
                 details: list | None = None, headers: dict | None = None,
@@ -47,13 +72,26 @@ class ErrorResponder:
         if status >= 500:
             log.error("%s %s: %s", request.method, request.url.path, message)
         schema_failure = status == 400 and type(exc).__name__ in {"BadRequestProblem", "ExtraParameterProblem"}
+        if schema_failure:
+            # jsonschema's message continues with the whole schema and instance: keep the summary.
+            message = str(message).strip().split("\n", 1)[0][:300]
         return self.respond(request, status, str(message), headers=getattr(exc, "headers", None),
                             schema_failure=schema_failure)
 
     def http_error(self, request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
         """Routing errors (no such path, method not allowed) from Starlette."""
         message = {404: "Not Found", 405: "Method Not Allowed"}.get(exc.status_code, str(exc.detail))
-        return self.respond(request, exc.status_code, message, headers=dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            path = request.url.path
+            allow = next((methods for pattern, methods in self.allowed if pattern.match(path)), None)
+            if allow:
+                headers["Allow"] = allow
+        return self.respond(request, exc.status_code, message, headers=headers)
+
+    def undecodable(self, request: ConnexionRequest, exc: UnicodeDecodeError) -> ConnexionResponse:
+        """A body that is not valid UTF-8 (Connexion's JSON parser raises this as is)."""
+        return self.respond(request, 400, "Request body is not valid UTF-8", schema_failure=True)
 
     def unexpected(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         """A bug: logged with its traceback, answered as a plain 500 in the surface's shape."""
@@ -65,4 +103,5 @@ class ErrorResponder:
         app.add_error_handler(DomainError, self.domain_error)
         app.add_error_handler(ProblemException, self.problem)
         app.add_error_handler(HTTPException, self.http_error)
+        app.add_error_handler(UnicodeDecodeError, self.undecodable)
         app.add_error_handler(Exception, self.unexpected)

@@ -97,6 +97,7 @@ SURFACES: dict[str, Surface] = {
         sweeps=("agentdeck.augmentos.tpa_servers.mark_silent_servers_offline",),
         validation_messages={
             "/api/tpa-server/register": "Missing required fields: packageName and webhookUrl are required",
+            "/api/apps/search": "Search query is required",
         },
         unauthorized_message="Unauthorized",
     ),

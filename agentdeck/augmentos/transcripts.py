@@ -65,10 +65,10 @@ def get_segments(app: App, session_id: str, *, duration: int | None = None, star
 
     ``duration`` (seconds back from now) wins over ``startTime``/``endTime`` (inclusive bounds).
     """
-    start, end = _window(duration, start_time, end_time)
     session = AppSession.get_or_none((AppSession.id == session_id) & (AppSession.app == app))
     if session is None:
         raise NotFound("Session not found")
+    start, end = _window(duration, start_time, end_time)
     query = TranscriptSegment.select().where(
         (TranscriptSegment.session == session)
         & (TranscriptSegment.language == (language or DEFAULT_LANGUAGE)))

@@ -14,8 +14,7 @@ def start_app_session(body, user):
     return {"success": True, "data": sessions.session_document(session)}, 201
 
 
-def stop_app_session(appSessionId, user, body=None):
+def stop_app_session(appSessionId, user, reason="user_disabled"):
     """POST /api/app-sessions/{appSessionId}/stop"""
-    reason = (body or {}).get("reason", "user_disabled")
     session = sessions.stop_session(user, appSessionId, reason)
     return {"success": True, "data": sessions.session_document(session)}, 200

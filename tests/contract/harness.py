@@ -1,0 +1,33 @@
+"""Schemathesis over a surface's spec, through the app's ASGI interface, with every default check.
+
+Use ``schema_fixture(surface)`` to make a pytest fixture that loads the surface's served spec from
+a fresh app, then parametrize a test with ``schemathesis.pytest.from_fixture(<fixture name>)``
+and call ``run_case(case, headers)``.
+"""
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from agentdeck.surfaces import PLATFORM, SURFACES
+
+CONTRACT_SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,
+                             suppress_health_check=list(HealthCheck))
+
+
+def schema_fixture(surface_name: str):
+    """A fixture returning the schemathesis schema of ``surface_name`` served by a fresh app."""
+
+    @pytest.fixture
+    def _schema(app):
+        surface = PLATFORM if surface_name == "platform" else SURFACES[surface_name]
+        mount = "" if surface_name == "platform" else f"/{surface_name}"
+        return schemathesis.openapi.from_asgi(f"{mount}{surface.spec_path}", app)
+
+    return _schema
+
+
+def run_case(case, headers: dict | None = None):
+    """Send one generated case and run every default check on the response."""
+    return case.call_and_validate(headers=headers or {})
