@@ -1,0 +1,228 @@
+"""The ``ollama`` provider: Ollama's native API (``/api/chat``, ``/api/tags``, ``/api/show``) over httpx.
+
+The native API, unlike Ollama's ``/v1`` (which the ``openai`` provider serves), reports context
+lengths and capabilities and takes model options such as ``num_ctx``. Config keys beyond the
+common ones: ``keep_alive`` (how long Ollama keeps the model loaded, e.g. ``"5m"``) and
+``api_key`` only when a proxy or ollama.com wants a bearer token. The default ``base_url`` is the
+local daemon, ``http://127.0.0.1:11434``. Options: ``temperature``, ``top_p``, ``top_k``,
+``seed``, ``stop``, ``max_tokens`` (sent as ``num_predict``), ``thinking`` (sent as ``think``),
+``format``; any other key goes into Ollama's ``options`` object as given.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+
+from agentdeck import hookimpl
+from agentdeck.providers import (Completion, ContentDelta, Done, ModelInfo, Provider, ThinkingDelta,
+                                 ToolCall, Usage)
+from agentdeck.providers.errors import (ProviderError, ProviderTimeout, ProviderUpstreamError,
+                                        error_for, redact)
+from agentdeck.providers.messages import (check_messages, openai_tools, parse_arguments, text_of,
+                                          tool_calls_of)
+
+_FINISH = {"stop": "stop", "length": "length"}
+_CAPABILITY_WORDS = {"completion": "chat", "tools": "tools", "vision": "vision",
+                     "thinking": "thinking", "embedding": "embedding"}
+_SHOW_CONCURRENCY = 4  # /api/show reads model files; a few at a time is enough
+
+
+class OllamaProvider(Provider):
+    """A local (or remote) Ollama daemon: NDJSON for ``stream``, one JSON object for ``complete``."""
+
+    name = "ollama"
+    default_base_url = "http://127.0.0.1:11434"
+
+    def __init__(self, config: dict | None = None):
+        super().__init__(config)
+        headers = dict(self.config.get("headers") or {})
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        self._client = httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout,
+                                         headers=headers, follow_redirects=False)
+
+    async def complete(self, messages, *, model=None, tools=None, options=None) -> Completion:
+        """One ``/api/chat`` request with ``stream: false``."""
+        body = self._request(messages, self.resolve_model(model), tools, options, stream=False)
+        data = await self._json("POST", "/api/chat", body)
+        message = data.get("message") or {}
+        calls = _tool_calls(message, 0)
+        return Completion(message.get("content") or "", calls, _usage(data),
+                          _finish(data.get("done_reason"), calls), data.get("model") or body["model"],
+                          message.get("thinking") or "")
+
+    async def stream(self, messages, *, model=None, tools=None, options=None):
+        """Stream ``/api/chat`` NDJSON lines; tool calls arrive whole and are emitted as they come."""
+        body = self._request(messages, self.resolve_model(model), tools, options, stream=True)
+        text, calls, last = [], [], {}
+        try:
+            async with self._client.stream("POST", "/api/chat", json=body) as response:
+                await self._raise_for_status(response)
+                async for line in response.aiter_lines():
+                    data = self._line(line)
+                    if data is None:
+                        continue
+                    for event in self._line_events(data, len(calls)):
+                        if isinstance(event, ToolCall):
+                            calls.append(event)
+                        elif isinstance(event, ContentDelta):
+                            text.append(event.text)
+                        yield event
+                    last = data if data.get("done") else last
+        except httpx.HTTPError as exc:
+            raise self._translate(exc) from None
+        usage = _usage(last)
+        if usage is not None:
+            yield usage
+        yield Done(_finish(last.get("done_reason"), calls), "".join(text))
+
+    async def list_models(self) -> list[ModelInfo]:
+        """``/api/tags``, with context length and capabilities from ``/api/show`` per model."""
+        tags = await self._json("GET", "/api/tags")
+        names = [m.get("name") or m.get("model") for m in tags.get("models") or []]
+        limit = asyncio.Semaphore(_SHOW_CONCURRENCY)
+
+        async def describe(name: str) -> ModelInfo:
+            async with limit:
+                return await self._model_info(name)
+
+        # gather cancels the lookups still running if list_models itself is cancelled.
+        return list(await asyncio.gather(*(describe(n) for n in names if n)))
+
+    async def validate_credentials(self) -> None:
+        """``GET /api/tags``: answers 401 when a proxy or ollama.com rejects the key."""
+        await self._json("GET", "/api/tags")
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()
+
+    # -- internals ----------------------------------------------------------------------------
+
+    async def _model_info(self, name: str) -> ModelInfo:
+        try:
+            show = await self._json("POST", "/api/show", {"model": name})
+        except ProviderError:
+            return ModelInfo(name, name)  # listed but not describable: keep it, fields unknown
+        info = show.get("model_info") or {}
+        context = next((v for k, v in info.items() if k.endswith(".context_length")), None)
+        words = [_CAPABILITY_WORDS[c] for c in show.get("capabilities") or [] if c in _CAPABILITY_WORDS]
+        return ModelInfo(name, name, context, None, tuple(words or ["chat"]))
+
+    def _request(self, messages, model: str, tools, options, *, stream: bool) -> dict:
+        body = {"model": model, "messages": ollama_messages(check_messages(messages)), "stream": stream}
+        if tools:
+            body["tools"] = openai_tools(tools)
+        if self.config.get("keep_alive") is not None:
+            body["keep_alive"] = self.config["keep_alive"]
+        model_options = dict(options or {})
+        if "thinking" in model_options:
+            body["think"] = bool(model_options.pop("thinking"))
+        if "format" in model_options:
+            body["format"] = model_options.pop("format")
+        if "max_tokens" in model_options:
+            model_options["num_predict"] = model_options.pop("max_tokens")
+        if model_options:
+            body["options"] = model_options
+        return body
+
+    async def _json(self, method: str, path: str, body: dict | None = None) -> dict:
+        try:
+            response = await self._client.request(method, path, json=body)
+            await self._raise_for_status(response)
+            data = response.json()
+        except httpx.HTTPError as exc:
+            raise self._translate(exc) from None
+        except ValueError:
+            raise ProviderUpstreamError(f"{path} answered with invalid JSON", provider=self.name) from None
+        return data if isinstance(data, dict) else {}
+
+    async def _raise_for_status(self, response: httpx.Response) -> None:
+        if response.status_code < 400:
+            return
+        await response.aread()
+        try:
+            message = response.json().get("error")
+        except (ValueError, AttributeError):
+            message = response.text[:500] or None
+        raise error_for(self.name, response.status_code, message=message,
+                        headers=response.headers, secret=self.api_key)
+
+    def _line(self, line: str) -> dict | None:
+        if not line.strip():
+            return None
+        try:
+            data = json.loads(line)
+        except ValueError:
+            raise ProviderUpstreamError("the stream sent a line that is not JSON", provider=self.name) from None
+        if isinstance(data, dict) and data.get("error"):
+            # Ollama reports failures after the 200 status as one {"error": ...} line.
+            raise error_for(self.name, None, message=str(data["error"]), secret=self.api_key)
+        return data if isinstance(data, dict) else None
+
+    @staticmethod
+    def _line_events(data: dict, calls_so_far: int):
+        message = data.get("message") or {}
+        if message.get("thinking"):
+            yield ThinkingDelta(message["thinking"])
+        if message.get("content"):
+            yield ContentDelta(message["content"])
+        yield from _tool_calls(message, calls_so_far)
+
+    def _translate(self, exc: httpx.HTTPError) -> ProviderError:
+        if isinstance(exc, httpx.TimeoutException):
+            return ProviderTimeout(f"no answer within {self.timeout:g}s", provider=self.name)
+        cause = redact(str(exc) or type(exc).__name__, self.api_key)
+        return ProviderUpstreamError(f"cannot reach the upstream: {cause}", provider=self.name)
+
+
+def ollama_messages(messages: list[dict]) -> list[dict]:
+    """Messages in Ollama's shape: text content, tool calls with object arguments, and each tool
+    result labelled with the name of the tool it answers (Ollama matches results by name)."""
+    names, out = {}, []
+    for message in messages:
+        item = {"role": message["role"], "content": text_of(message.get("content"))}
+        if message["role"] == "assistant":
+            calls = tool_calls_of(message)
+            names.update({c.id: c.name for c in calls})
+            if calls:
+                item["tool_calls"] = [{"function": {"name": c.name, "arguments": c.arguments}}
+                                      for c in calls]
+        elif message["role"] == "tool" and message.get("tool_call_id") in names:
+            item["tool_name"] = names[message["tool_call_id"]]
+        for key in ("images", "thinking"):
+            if key in message:
+                item[key] = message[key]
+        out.append(item)
+    return out
+
+
+def _tool_calls(message: dict, numbered_from: int) -> list[ToolCall]:
+    calls = []
+    for offset, raw in enumerate(message.get("tool_calls") or []):
+        function = raw.get("function") or {}
+        # Older Ollama versions send no id; a stable one lets the caller answer the call.
+        call_id = raw.get("id") or f"call_{numbered_from + offset}"
+        calls.append(ToolCall(call_id, function.get("name", ""),
+                              parse_arguments(function.get("arguments"))))
+    return calls
+
+
+def _usage(data: dict) -> Usage | None:
+    if "prompt_eval_count" not in data and "eval_count" not in data:
+        return None
+    return Usage(int(data.get("prompt_eval_count") or 0), int(data.get("eval_count") or 0))
+
+
+def _finish(reason: str | None, calls: list[ToolCall]) -> str:
+    if calls:
+        return "tool_calls"
+    return _FINISH.get(reason or "stop", reason or "stop")
+
+
+@hookimpl
+def register_providers(register):
+    """Register the Ollama provider."""
+    register(OllamaProvider)
