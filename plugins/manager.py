@@ -89,6 +89,8 @@ class PluginManager:
         """Every registered plugin, sorted by name, with the hooks it implements."""
         out = []
         for name, plugin in self.pm.list_name_plugin():
+            if plugin is None:  # pluggy lists a blocked name with no plugin; it is not loaded
+                continue
             hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
             out.append(PluginInfo(name, self._versions.get(name), hooks, name in self._builtin))
         return sorted(out, key=lambda p: p.name)
