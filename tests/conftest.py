@@ -36,13 +36,16 @@ def postgres_cluster():
 def settings(tmp_path, monkeypatch, postgres_cluster):
     """Settings for one test: its own data dir and database; edit env before using ``app``."""
     for key in list(os.environ):
-        if key.startswith("AGENTDECK_") or key in {"DATABASE_URL", "AUTH_REQUIRED"}:
+        if (key.startswith("AGENTDECK_") and not key.startswith("AGENTDECK_TEST_")) or key in {"DATABASE_URL", "AUTH_REQUIRED"}:
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("AGENTDECK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("AGENTDECK_VALIDATE_RESPONSES", "true")
     monkeypatch.setenv("AGENTDECK_OUTBOUND_ALLOW_PRIVATE", "true")
     monkeypatch.setenv("AGENTDECK_MAINTENANCE_INTERVAL", "0")
     monkeypatch.setenv("AGENTDECK_LOG_LEVEL", "WARNING")
+    if os.environ.get("AGENTDECK_TEST_SURFACES"):
+        # Serve only some surfaces (a developer iterating on one surface).
+        monkeypatch.setenv("AGENTDECK_SURFACES", os.environ["AGENTDECK_TEST_SURFACES"])
     if postgres_cluster is not None:
         monkeypatch.setenv("DATABASE_URL", postgres_cluster.new_database())
     reset_settings()
