@@ -16,7 +16,18 @@ import tempfile
 from dataclasses import dataclass
 
 
+def _install_postgres() -> None:
+    # A fresh machine may lack the server: install it from the distribution, as root only.
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True)
+    subprocess.run(["apt-get", "install", "-y", "-q", "postgresql"], env=env, capture_output=True)
+
+
 def _bin_dir() -> str:
+    if not glob.glob("/usr/lib/postgresql/*/bin/initdb") and not shutil.which("initdb"):
+        _install_postgres()
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
     if os.environ.get("PG_BIN"):
         candidates.insert(0, os.environ["PG_BIN"])
