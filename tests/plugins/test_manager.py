@@ -212,7 +212,8 @@ class HealthPlugin:
     @hookimpl
     def register_health_checks(self, register):
         register("disk", lambda: (self.ok, "12 GB free" if self.ok else "full"))
-        register("broken", self.broken) if not self.ok else None
+        if not self.ok:
+            register("broken", self.broken)
 
     def broken(self):
         raise OSError("statvfs failed")
