@@ -62,6 +62,7 @@ def _add_api(app: connexion.AsyncApp, surface: Surface, mount: str, settings: Se
         base_path=mount,
         name=surface.name,
         validate_responses=settings.validate_responses,
+        arguments={"settings": settings},  # specs may depend on settings (Amplifier's AUTH_REQUIRED)
         swagger_ui_options=SwaggerUIOptions(spec_path=surface.spec_path,
                                             swagger_ui_path=surface.docs_path),
     )
