@@ -1,0 +1,68 @@
+"""Configs: named YAML bundles that sessions are created from."""
+from __future__ import annotations
+
+from agentdeck.amplifier.bundle import parse_bundle
+from agentdeck.errors import NotFound
+from agentdeck.storage.db import database
+from agentdeck.storage.models.amplifier import AmplifierConfig
+from agentdeck.timeutil import to_iso, utcnow
+
+_UPDATABLE = ("name", "description", "yaml_content", "tags")
+
+
+def create_config(name: str, yaml_content: str, description: str | None = None,
+                  tags: dict | None = None) -> AmplifierConfig:
+    """Check the YAML (``InvalidInput`` says which rule it breaks) and store the config."""
+    parse_bundle(yaml_content)
+    return AmplifierConfig.create(name=name, description=description, yaml_content=yaml_content,
+                                  tags=tags or {})
+
+
+def get_config(config_id: str) -> AmplifierConfig:
+    """The config, or ``NotFound``."""
+    config = AmplifierConfig.get_or_none(AmplifierConfig.id == config_id)
+    if config is None:
+        raise NotFound("Config not found")
+    return config
+
+
+def list_configs(limit: int = 50, offset: int = 0) -> tuple[list[AmplifierConfig], int]:
+    """One page of configs, newest first, and the total count."""
+    query = AmplifierConfig.select().order_by(AmplifierConfig.created_at.desc(), AmplifierConfig.id)
+    return list(query.limit(limit).offset(offset)), AmplifierConfig.select().count()
+
+
+def update_config(config_id: str, changes: dict) -> AmplifierConfig:
+    """Apply the fields given (absent or null fields stay as they are); a new YAML is checked."""
+    changes = {k: v for k, v in changes.items() if k in _UPDATABLE and v is not None}
+    if "yaml_content" in changes:
+        parse_bundle(changes["yaml_content"])
+    with database.atomic():
+        config = get_config(config_id)
+        for key, value in changes.items():
+            setattr(config, key, value)
+        config.updated_at = utcnow()
+        config.save()
+    return config
+
+
+def delete_config(config_id: str) -> None:
+    """Delete the config; sessions made from it keep working on their own copy of its YAML."""
+    if AmplifierConfig.delete().where(AmplifierConfig.id == config_id).execute() == 0:
+        raise NotFound("Config not found")
+
+
+def config_summary(config: AmplifierConfig) -> dict:
+    """The list view of a config (no YAML)."""
+    return {"config_id": config.id, "name": config.name, "description": config.description,
+            "created_at": to_iso(config.created_at), "updated_at": to_iso(config.updated_at),
+            "tags": config.tags or {}}
+
+
+def config_detail(config: AmplifierConfig, message: str | None = None) -> dict:
+    """The full view of a config, with its YAML as stored (``${VAR}`` never expanded)."""
+    body = config_summary(config)
+    body["yaml_content"] = config.yaml_content
+    if message:
+        body["message"] = message
+    return body

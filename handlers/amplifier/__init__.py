@@ -1,0 +1,1 @@
+"""Handlers of the Amplifier App API surface (one module per resource)."""
