@@ -24,6 +24,8 @@ _DEFAULT_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402
 class FakeAnthropic(FakeUpstream):
     """An Anthropic Messages API server; the key goes in ``x-api-key`` or as a bearer token."""
 
+    provider_name = "anthropic"
+    default_model = "claude-fake-1"
     default_models = [
         {"id": "claude-fake-1", "display_name": "Claude Fake 1", "created_at": "2025-05-01T00:00:00Z",
          "lifecycle": "active", "max_input_tokens": 200000, "max_tokens": 64000,
@@ -34,11 +36,6 @@ class FakeAnthropic(FakeUpstream):
          "lifecycle": "deprecated", "deprecated_at": "2025-06-01T00:00:00Z",
          "retires_at": "2026-01-05T00:00:00Z"},
     ]
-
-    @property
-    def base_url(self) -> str:
-        """What an Anthropic client takes as ``base_url`` (the SDK appends ``/v1/...``)."""
-        return self.url
 
     def routes(self) -> list[Route]:
         return [Route("/v1/messages", self.create_message, methods=["POST"]),

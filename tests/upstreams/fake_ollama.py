@@ -21,17 +21,14 @@ _CREATED = "2025-01-01T00:00:00.000000Z"
 class FakeOllama(FakeUpstream):
     """An Ollama server; with ``api_key`` set it wants ``Authorization: Bearer`` (as ollama.com does)."""
 
+    provider_name = "ollama"
+    default_model = "llama-fake:latest"
     default_models = [
         {"name": "llama-fake:latest", "family": "llama", "context_length": 131072,
          "capabilities": ["completion", "tools"]},
         {"name": "qwen-fake:8b", "family": "qwen3", "context_length": 40960,
          "capabilities": ["completion", "tools", "thinking", "vision"]},
     ]
-
-    @property
-    def base_url(self) -> str:
-        """What an Ollama client takes as its host."""
-        return self.url
 
     def routes(self) -> list[Route]:
         return [Route("/api/chat", self.chat, methods=["POST"]),

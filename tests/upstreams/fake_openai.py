@@ -12,7 +12,7 @@ import json
 import time
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, StreamingResponse
+from starlette.responses import JSONResponse, RedirectResponse, StreamingResponse
 from starlette.routing import Route
 
 from .scripted import FakeUpstream, Failure, Reply, bearer_ok, tokens_of, usage_for
@@ -26,6 +26,8 @@ _DEFAULT_CODES = {401: "invalid_api_key", 404: "model_not_found", 429: "rate_lim
 class FakeOpenAI(FakeUpstream):
     """An OpenAI-compatible server (also standing in for OpenRouter, vLLM, llama.cpp)."""
 
+    provider_name = "openai"
+    default_model = "gpt-fake"
     default_models = [
         {"id": "gpt-fake", "owned_by": "fake"},
         {"id": "vendor/rich-model", "name": "Rich Model", "context_length": 200000,
@@ -50,7 +52,13 @@ class FakeOpenAI(FakeUpstream):
         return [Route("/v1/chat/completions", self.chat_completions, methods=["POST"]),
                 Route("/v1/models", self.list_models),
                 Route("/v1/credits", self.get_credits),
-                Route("/v1/key", self.get_key)]
+                Route("/v1/key", self.get_key),
+                Route("/redirect/{rest:path}", self.redirect, methods=["GET", "POST"])]
+
+    async def redirect(self, request: Request):
+        """``/redirect/<path>`` answers 307 to ``/<path>``: for checking redirects are not followed."""
+        await self.record(request)
+        return RedirectResponse(f"/{request.path_params['rest']}", status_code=307)
 
     def error_body(self, status: int, *, type: str | None = None, message: str | None = None,
                    code: object = None) -> dict:

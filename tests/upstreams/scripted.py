@@ -20,7 +20,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import Route
 
-from .server import LiveServer
+from tests.support.servers import ThreadedServer
 
 _TOKEN = re.compile(r"\s*\S+|\s+")
 
@@ -93,11 +93,15 @@ class StreamRecord:
 class FakeUpstream:
     """Base for the fakes: subclasses supply ``routes()`` in their upstream's wire format."""
 
+    #: The agentdeck provider that speaks this upstream's protocol, and its model by default.
+    provider_name = ""
+    default_model = ""
     default_models: list[dict] = []
 
     def __init__(self):
         self._lock = threading.Lock()
-        self.server = LiveServer(Starlette(routes=self.routes()))
+        self.app = Starlette(routes=self.routes())
+        self.server: ThreadedServer | None = None
         self.reset()
 
     # -- test-facing controls -------------------------------------------------------------
@@ -108,6 +112,7 @@ class FakeUpstream:
             self._script: deque = deque()
             self.requests: list[RecordedRequest] = []
             self.streams: list[StreamRecord] = []
+            self.disconnects: list[str] = []
         self.token_delay = 0.0
         self.response_delay = 0.0
         self.api_key: str | None = None
@@ -131,6 +136,20 @@ class FakeUpstream:
             self._script.append(failure)
         return failure
 
+    def provider_config(self, **overrides) -> dict:
+        """A config for ``get_provider(self.provider_name, ...)`` aimed at this fake: no client
+        retries (tests see each failure once) and a short timeout; ``overrides`` win."""
+        config = {"base_url": self.base_url, "model": self.default_model, "max_retries": 0,
+                  "timeout": 5.0}
+        if self.api_key:
+            config["api_key"] = self.api_key
+        return {**config, **overrides}
+
+    @property
+    def base_url(self) -> str:
+        """What the matching provider takes as ``base_url``."""
+        return self.url
+
     def set_tokens_per_second(self, rate: float) -> None:
         """Pace streamed tokens at ``rate`` per second (0 or less: as fast as possible)."""
         self.token_delay = 1.0 / rate if rate > 0 else 0.0
@@ -138,6 +157,8 @@ class FakeUpstream:
     @property
     def url(self) -> str:
         """The server's root URL."""
+        if self.server is None:
+            raise RuntimeError("the fake upstream is not started")
         return self.server.url
 
     @property
@@ -156,12 +177,25 @@ class FakeUpstream:
 
     def start(self) -> "FakeUpstream":
         """Start serving on a free loopback port."""
-        self.server.start()
+        self.server = ThreadedServer(self.app).__enter__()
         return self
 
     def stop(self) -> None:
-        """Stop serving."""
-        self.server.stop()
+        """Stop serving (open streams are cut after a second)."""
+        if self.server is not None:
+            self.server.__exit__(None, None, None)
+            self.server = None
+
+    def __enter__(self) -> "FakeUpstream":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def last_request(self) -> RecordedRequest:
+        """The most recent request (raises ``IndexError`` when there was none)."""
+        return self.requests[-1]
 
     # -- for subclasses -------------------------------------------------------------------
 
@@ -190,9 +224,17 @@ class FakeUpstream:
         self.requests.append(RecordedRequest(request.method, request.url.path,
                                              {k.lower(): v for k, v in request.headers.items()},
                                              dict(request.query_params), parsed))
-        if self.response_delay:
-            await asyncio.sleep(self.response_delay)
+        await self._delay(request)
         return parsed
+
+    async def _delay(self, request: Request) -> None:
+        """Wait ``response_delay`` seconds, noting in ``disconnects`` a client that gives up."""
+        deadline = time.monotonic() + self.response_delay
+        while time.monotonic() < deadline:
+            if await request.is_disconnected():
+                self.disconnects.append(request.url.path)
+                return
+            await asyncio.sleep(0.005)
 
     async def paced(self, chunks, path: str):
         """Yield ``chunks`` with ``token_delay`` between them, recording the stream's life."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import anthropic
 
 from agentdeck import hookimpl
 from agentdeck.providers import (Completion, ContentDelta, Done, ModelInfo, Provider, ThinkingDelta,
@@ -36,6 +35,11 @@ class AnthropicProvider(Provider):
 
     def __init__(self, config: dict | None = None):
         super().__init__(config)
+        # Imported here, not at module level: the plugin manager imports every built-in at start-up
+        # and the SDK takes seconds to import; processes that never call anthropic skip that cost.
+        import anthropic
+
+        self._sdk = anthropic
         self.max_tokens = config_int(self.config, "max_tokens", 4096)
         # An explicit api_key and base_url stop the library from reading ANTHROPIC_* variables and
         # profiles, so the operator's credentials never go to a URL a client chose.
@@ -50,7 +54,7 @@ class AnthropicProvider(Provider):
         body = self._request(messages, self.resolve_model(model), tools, options)
         try:
             message = await self._client.messages.create(**body)
-        except anthropic.AnthropicError as exc:
+        except self._sdk.AnthropicError as exc:
             raise self._translate(exc) from None
         text, thinking, calls = [], [], []
         for block in message.content:
@@ -74,7 +78,7 @@ class AnthropicProvider(Provider):
                 async for event in response:
                     for out in state.feed(event):
                         yield out
-        except anthropic.AnthropicError as exc:
+        except self._sdk.AnthropicError as exc:
             raise self._translate(exc) from None
         yield Usage(state.input_tokens, state.output_tokens)
         yield Done(_finish(state.stop_reason), "".join(state.text))
@@ -83,14 +87,14 @@ class AnthropicProvider(Provider):
         """``GET /v1/models``, every page."""
         try:
             return [_model_info(item.to_dict()) async for item in self._client.models.list(limit=100)]
-        except anthropic.AnthropicError as exc:
+        except self._sdk.AnthropicError as exc:
             raise self._translate(exc) from None
 
     async def validate_credentials(self) -> None:
         """One page of ``GET /v1/models``: authenticated, free, fast."""
         try:
             await self._client.models.list(limit=1)
-        except anthropic.AnthropicError as exc:
+        except self._sdk.AnthropicError as exc:
             raise self._translate(exc) from None
 
     async def aclose(self) -> None:
@@ -125,14 +129,14 @@ class AnthropicProvider(Provider):
             body["extra_body"] = extra
         return body
 
-    def _translate(self, exc: anthropic.AnthropicError) -> ProviderError:
+    def _translate(self, exc: Exception) -> ProviderError:
         """The ``ProviderError`` for an exception of the anthropic library."""
-        if isinstance(exc, anthropic.APITimeoutError):
+        if isinstance(exc, self._sdk.APITimeoutError):
             return ProviderTimeout(f"no answer within {self.timeout:g}s", provider=self.name)
-        if isinstance(exc, anthropic.APIConnectionError):
+        if isinstance(exc, self._sdk.APIConnectionError):
             cause = redact(str(exc.__cause__ or exc), self.api_key)
             return ProviderUpstreamError(f"cannot reach the upstream: {cause}", provider=self.name)
-        if not isinstance(exc, anthropic.APIStatusError):
+        if not isinstance(exc, self._sdk.APIStatusError):
             return ProviderUpstreamError(redact(str(exc), self.api_key), provider=self.name)
         body = exc.body if isinstance(exc.body, dict) else {}
         error = body.get("error") if isinstance(body.get("error"), dict) else {}

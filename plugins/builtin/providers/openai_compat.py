@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 
-import openai
 
 from agentdeck import hookimpl
 from agentdeck.providers import (AccountInfo, Completion, ContentDelta, Done, ModelInfo, Pricing,
@@ -36,6 +35,11 @@ class OpenAICompatProvider(Provider):
 
     def __init__(self, config: dict | None = None):
         super().__init__(config)
+        # Imported here, not at module level: the plugin manager imports every built-in at start-up
+        # and the SDK takes seconds to import; processes that never call openai skip that cost.
+        import openai
+
+        self._sdk = openai
         self.stream_usage = bool(self.config.get("stream_usage", True))
         self.account_api = self.config.get("account_api") or (
             "openrouter" if self.base_host.endswith("openrouter.ai") else None)
@@ -55,7 +59,7 @@ class OpenAICompatProvider(Provider):
         body = self._request(messages, self.resolve_model(model), tools, options)
         try:
             response = await self._client.chat.completions.create(**body)
-        except openai.OpenAIError as exc:
+        except self._sdk.OpenAIError as exc:
             raise self._translate(exc) from None
         if not response.choices:
             raise ProviderUpstreamError("the upstream answered without choices", provider=self.name)
@@ -81,7 +85,7 @@ class OpenAICompatProvider(Provider):
                         if isinstance(event, ContentDelta):
                             text.append(event.text)
                         yield event
-        except openai.OpenAIError as exc:
+        except self._sdk.OpenAIError as exc:
             raise self._translate(exc) from None
         finished = calls.finished()
         for call in finished:
@@ -94,7 +98,7 @@ class OpenAICompatProvider(Provider):
         """``GET /models``, reading OpenRouter's, vLLM's and llama.cpp's extra fields when present."""
         try:
             page = await self._client.models.list()
-        except openai.OpenAIError as exc:
+        except self._sdk.OpenAIError as exc:
             raise self._translate(exc) from None
         return [model_info(item.to_dict()) for item in page.data]
 
@@ -121,7 +125,7 @@ class OpenAICompatProvider(Provider):
     async def _get_data(self, path: str) -> tuple[dict | None, ProviderError | None]:
         try:
             payload = await self._client.get(path, cast_to=object)
-        except openai.OpenAIError as exc:
+        except self._sdk.OpenAIError as exc:
             error = self._translate(exc)
             if isinstance(error, (ProviderAuthError, ProviderBadRequest)):
                 return None, error
@@ -139,14 +143,14 @@ class OpenAICompatProvider(Provider):
             body["extra_body"] = dict(options)
         return body
 
-    def _translate(self, exc: openai.OpenAIError) -> ProviderError:
+    def _translate(self, exc: Exception) -> ProviderError:
         """The ``ProviderError`` for an exception of the openai library."""
-        if isinstance(exc, openai.APITimeoutError):
+        if isinstance(exc, self._sdk.APITimeoutError):
             return ProviderTimeout(f"no answer within {self.timeout:g}s", provider=self.name)
-        if isinstance(exc, openai.APIConnectionError):
+        if isinstance(exc, self._sdk.APIConnectionError):
             cause = redact(str(exc.__cause__ or exc), self.api_key)
             return ProviderUpstreamError(f"cannot reach the upstream: {cause}", provider=self.name)
-        if not isinstance(exc, openai.APIError):
+        if not isinstance(exc, self._sdk.APIError):
             return ProviderUpstreamError(redact(str(exc), self.api_key), provider=self.name)
         status = getattr(exc, "status_code", None)
         body = exc.body if isinstance(exc.body, dict) else {}
