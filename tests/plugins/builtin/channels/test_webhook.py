@@ -37,7 +37,7 @@ def _scheduled_delay(delivery_id) -> float:
     return (row.next_attempt_at - row.updated_at).total_seconds()
 
 
-def test_alert_is_posted_as_signed_json(app, receiver, alert):
+def test_alert_is_posted_as_signed_json(storage, receiver, alert):
     outcome = dispatch_alert("webhook", _config(receiver), alert)
 
     assert outcome.delivered and outcome.attempts == 1 and outcome.delivery_id
@@ -49,7 +49,7 @@ def test_alert_is_posted_as_signed_json(app, receiver, alert):
     assert (entry.status, entry.attempts, entry.status_code) == ("delivered", 1, 200)
 
 
-def test_without_a_secret_nothing_is_signed(app, alert):
+def test_without_a_secret_nothing_is_signed(storage, alert):
     from tests.plugins.builtin.channels.receiver import WebhookReceiver
 
     with WebhookReceiver() as unsigned:
@@ -58,13 +58,13 @@ def test_without_a_secret_nothing_is_signed(app, alert):
     assert SIGNATURE_HEADER.lower() not in unsigned.requests[0].headers
 
 
-def test_the_signing_secret_is_not_stored_in_clear(app, receiver, alert):
+def test_the_signing_secret_is_not_stored_in_clear(storage, receiver, alert):
     outcome = dispatch_alert("webhook", _config(receiver), alert)
     stored = Delivery.get_by_id(outcome.delivery_id).secret
     assert stored.startswith("v1:") and "s3cret" not in stored
 
 
-def test_failures_are_retried_with_exponential_backoff_until_delivered(app, receiver, alert):
+def test_failures_are_retried_with_exponential_backoff_until_delivered(storage, receiver, alert):
     receiver.fail_first = 2
     outcome = dispatch_alert("webhook", _config(receiver), alert)
     assert (outcome.status, outcome.attempts, outcome.detail) == ("pending", 1, "HTTP 500")
@@ -85,7 +85,7 @@ def test_failures_are_retried_with_exponential_backoff_until_delivered(app, rece
     assert all(r.signature_ok and r.payload["id"] == alert.id for r in receiver.requests)
 
 
-def test_delivery_fails_once_attempts_run_out(app, receiver, alert):
+def test_delivery_fails_once_attempts_run_out(storage, receiver, alert):
     receiver.fail_first = 10
     outcome = dispatch_alert("webhook", _config(receiver, max_attempts=2), alert)
     _make_retry_due(outcome.delivery_id)
@@ -98,13 +98,13 @@ def test_delivery_fails_once_attempts_run_out(app, receiver, alert):
     assert len(receiver.requests) == 2
 
 
-def test_a_wrong_secret_is_rejected_by_the_receiver(app, receiver, alert):
+def test_a_wrong_secret_is_rejected_by_the_receiver(storage, receiver, alert):
     outcome = dispatch_alert("webhook", {"url": receiver.url, "secret": "not-it", "max_attempts": 1}, alert)
     assert (outcome.status, outcome.detail) == ("failed", "HTTP 401")
     assert receiver.requests[0].signature_ok is False
 
 
-def test_private_url_is_refused_when_private_targets_are_not_allowed(app, receiver, alert, monkeypatch):
+def test_private_url_is_refused_when_private_targets_are_not_allowed(storage, receiver, alert, monkeypatch):
     monkeypatch.setenv("AGENTDECK_OUTBOUND_ALLOW_PRIVATE", "false")
     reset_settings()
 
