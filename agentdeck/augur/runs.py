@@ -1,0 +1,154 @@
+"""Runs: the manifest an SDK opens a run with, its trace and its step records.
+
+Documents are stored as the JSON the SDK sent and read back unchanged. Every ingest call also
+stamps the client's heartbeat.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import peewee
+
+from agentdeck.errors import NotFound, SchemaViolation
+from agentdeck.storage.db import database
+from agentdeck.storage.models.augur import AugurRun, AugurStep
+from agentdeck.timeutil import to_iso, utcnow
+
+from agentdeck.augur import connections
+from agentdeck.augur.documents import encode_document
+from agentdeck.augur.principals import IngestClient
+
+
+def step_name(step_index: int) -> str:
+    """The zero-padded name of a step in the bundle (``3`` → ``0003``)."""
+    return f"{step_index:04d}"
+
+
+def parse_step_name(name: str) -> int:
+    """The index a bundle step name stands for; only the canonical spelling exists."""
+    index = int(name)
+    if step_name(index) != name:
+        raise NotFound(f"no step named {name!r}; step names are zero-padded to four digits")
+    return index
+
+
+@lru_cache(maxsize=8192)
+def run_pk(tenant_id: str, run_id: str) -> int:
+    """The row id of the tenant's run ``run_id``, or ``NotFound``.
+
+    Cached per process: runs are never deleted, and a miss (an exception) is not cached.
+    """
+    pk = (AugurRun.select(AugurRun.id)
+          .where((AugurRun.tenant == tenant_id) & (AugurRun.run_id == run_id)).scalar())
+    if pk is None:
+        raise NotFound(f"run {run_id!r} not found")
+    return pk
+
+
+def open_run(client: IngestClient, manifest: dict) -> bool:
+    """Create the run named by ``manifest["run_id"]``, or replace its manifest; True if created."""
+    encode_document(manifest)
+    run_id, now = manifest["run_id"], utcnow()
+    created = False
+    if not _replace_manifest(client.tenant_id, run_id, manifest, now):
+        try:
+            with database.atomic():
+                AugurRun.create(tenant=client.tenant_id, run_id=run_id, manifest=manifest,
+                                created_at=now, updated_at=now)
+            created = True
+        except peewee.IntegrityError:  # a concurrent first POST won; this one is the repeat
+            _replace_manifest(client.tenant_id, run_id, manifest, now)
+    connections.stamp(client, run_id)
+    return created
+
+
+def _replace_manifest(tenant_id: str, run_id: str, manifest: dict, now) -> int:
+    return (AugurRun.update(manifest=manifest, updated_at=now)
+            .where((AugurRun.tenant == tenant_id) & (AugurRun.run_id == run_id)).execute())
+
+
+def put_trace(client: IngestClient, run_id: str, trace: dict) -> None:
+    """Store (or replace) the run's full trace document."""
+    encode_document(trace)
+    pk = run_pk(client.tenant_id, run_id)
+    AugurRun.update(trace=trace, updated_at=utcnow()).where(AugurRun.id == pk).execute()
+    connections.stamp(client, run_id)
+
+
+def put_step(client: IngestClient, run_id: str, step_index: int, step: dict) -> None:
+    """Store (or replace) one StepTrace record."""
+    encode_document(step)
+    claimed = step.get("step_index")
+    if isinstance(claimed, int) and not isinstance(claimed, bool) and claimed != step_index:
+        raise SchemaViolation(f"step_index in the body ({claimed}) differs from the path ({step_index})")
+    pk = run_pk(client.tenant_id, run_id)
+    (AugurStep.insert(run=pk, step_index=step_index, document=step, updated_at=utcnow())
+     .on_conflict(conflict_target=[AugurStep.run, AugurStep.step_index],
+                  preserve=[AugurStep.document, AugurStep.updated_at])
+     .execute())
+    connections.stamp(client, run_id)
+
+
+def _summary(run: AugurRun) -> dict:
+    manifest = run.manifest if isinstance(run.manifest, dict) else {}
+
+    def text(key):
+        value = manifest.get(key)
+        return value if isinstance(value, str) else None
+
+    return {"run_id": run.run_id, "created_at": to_iso(run.created_at),
+            "updated_at": to_iso(run.updated_at), "client_name": text("client_name"),
+            "status": text("status"), "capture_mode": text("capture_mode"),
+            "step_count": run.step_count, "has_trace": bool(run.has_trace)}
+
+
+def list_runs(tenant_id: str, limit: int, offset: int) -> dict:
+    """The tenant's runs, newest first, one page: ``{runs, total, limit, offset}``."""
+    steps = AugurStep.select(peewee.fn.COUNT(AugurStep.id)).where(AugurStep.run == AugurRun.id)
+    query = (AugurRun.select(AugurRun.id, AugurRun.run_id, AugurRun.manifest, AugurRun.created_at,
+                             AugurRun.updated_at, steps.alias("step_count"),
+                             AugurRun.trace.is_null(False).alias("has_trace"))
+             .where(AugurRun.tenant == tenant_id)
+             .order_by(AugurRun.created_at.desc(), AugurRun.id.desc())
+             .limit(limit).offset(offset))
+    total = AugurRun.select().where(AugurRun.tenant == tenant_id).count()
+    return {"runs": [_summary(r) for r in query], "total": total, "limit": limit, "offset": offset}
+
+
+def get_run(tenant_id: str, run_id: str) -> AugurRun:
+    """The tenant's run ``run_id`` (another tenant's run is simply not found)."""
+    run = AugurRun.get_or_none((AugurRun.tenant == tenant_id) & (AugurRun.run_id == run_id))
+    if run is None:
+        raise NotFound(f"run {run_id!r} not found")
+    return run
+
+
+def get_manifest(tenant_id: str, run_id: str) -> dict:
+    """The manifest as the SDK last sent it."""
+    return get_run(tenant_id, run_id).manifest
+
+
+def list_steps(run_pk_value: int) -> list[tuple[int, dict]]:
+    """``(step_index, record)`` for every step of a run, in order."""
+    query = (AugurStep.select(AugurStep.step_index, AugurStep.document)
+             .where(AugurStep.run == run_pk_value).order_by(AugurStep.step_index))
+    return [(s.step_index, s.document) for s in query]
+
+
+def get_trace(tenant_id: str, run_id: str) -> dict:
+    """The trace document as sent; before one is sent, ``{session, steps}`` built from the
+    manifest and the step records streamed so far."""
+    run = get_run(tenant_id, run_id)
+    if run.trace is not None:
+        return run.trace
+    return {"session": run.manifest, "steps": [doc for _, doc in list_steps(run.id)]}
+
+
+def get_step(tenant_id: str, run_id: str, name: str) -> dict:
+    """One step record, by its bundle name (``0003``)."""
+    index = parse_step_name(name)
+    pk = run_pk(tenant_id, run_id)
+    step = AugurStep.get_or_none((AugurStep.run == pk) & (AugurStep.step_index == index))
+    if step is None:
+        raise NotFound(f"step {name} not found")
+    return step.document
