@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from agentdeck.cli import main
-from tests.plugins.builtin.channels.receiver import WebhookReceiver
+from tests.plugins.builtin.channels.receiver import signed_receiver
 
 
 @pytest.fixture
@@ -24,8 +24,8 @@ def run(settings):
 
 @pytest.fixture
 def receiver():
-    with WebhookReceiver(secret="s3cret") as server:
-        yield server
+    with signed_receiver() as running:
+        yield running
 
 
 def test_plugins_lists_builtins_with_their_hooks(run):
@@ -86,7 +86,7 @@ def test_alerts_send_through_a_webhook_then_read_the_delivery_log(run, receiver)
 
     assert result.exit_code == 0, result.output
     assert result.output.startswith("webhook: delivered (delivery ")
-    assert receiver.requests[0].signature_ok is True
+    assert receiver.signature_ok(receiver.received[0])
 
     log = run("alerts", "deliveries")
     assert log.exit_code == 0
@@ -97,7 +97,7 @@ def test_alerts_send_through_a_webhook_then_read_the_delivery_log(run, receiver)
 
 
 def test_alerts_send_exits_1_when_not_delivered_and_says_a_retry_is_due(run, receiver):
-    receiver.fail_first = 1
+    receiver.script = [500]
     config = json.dumps({"url": receiver.url, "secret": "s3cret"})
     result = run("alerts", "send", "--channel", "webhook", "--config", config, "--title", "Test alert")
 

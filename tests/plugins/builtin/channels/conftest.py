@@ -2,7 +2,7 @@
 import pytest
 
 from agentdeck.app import prepare_storage
-from tests.plugins.builtin.channels.receiver import WebhookReceiver
+from tests.plugins.builtin.channels.receiver import signed_receiver
 
 
 @pytest.fixture
@@ -18,6 +18,6 @@ def storage(settings):
 
 @pytest.fixture
 def receiver():
-    """A webhook receiver on loopback expecting the secret ``s3cret``; set ``fail_first`` to make it fail."""
-    with WebhookReceiver(secret="s3cret") as server:
-        yield server
+    """A webhook receiver on loopback expecting the secret ``s3cret``; set ``script`` to make it fail."""
+    with signed_receiver() as running:
+        yield running

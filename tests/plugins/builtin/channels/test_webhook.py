@@ -11,6 +11,8 @@ from agentdeck.plugins.builtin.channels.webhook import DELIVERY_SOURCE
 from agentdeck.settings import reset_settings
 from agentdeck.storage.models.core import Delivery
 from agentdeck.timeutil import utcnow
+from tests.plugins.builtin.channels.receiver import serving
+from tests.support.receiver import WebhookReceiver
 
 
 @pytest.fixture
@@ -41,21 +43,20 @@ def test_alert_is_posted_as_signed_json(storage, receiver, alert):
     outcome = dispatch_alert("webhook", _config(receiver), alert)
 
     assert outcome.delivered and outcome.attempts == 1 and outcome.delivery_id
-    [request] = receiver.requests
-    assert request.signature_ok is True
-    assert request.payload == alert.to_dict()
+    [request] = receiver.received
+    assert receiver.signature_ok(request)
+    assert request.json() == alert.to_dict()
     assert request.headers["content-type"] == "application/json"
     entry = _log_entry(outcome.delivery_id)
     assert (entry.status, entry.attempts, entry.status_code) == ("delivered", 1, 200)
 
 
 def test_without_a_secret_nothing_is_signed(storage, alert):
-    from tests.plugins.builtin.channels.receiver import WebhookReceiver
-
-    with WebhookReceiver() as unsigned:
-        outcome = dispatch_alert("webhook", {"url": unsigned.url}, alert)
+    unsigned = WebhookReceiver()
+    with serving(unsigned) as url:
+        outcome = dispatch_alert("webhook", {"url": url}, alert)
     assert outcome.delivered
-    assert SIGNATURE_HEADER.lower() not in unsigned.requests[0].headers
+    assert SIGNATURE_HEADER.lower() not in unsigned.received[0].headers
 
 
 def test_the_signing_secret_is_not_stored_in_clear(storage, receiver, alert):
@@ -65,7 +66,7 @@ def test_the_signing_secret_is_not_stored_in_clear(storage, receiver, alert):
 
 
 def test_failures_are_retried_with_exponential_backoff_until_delivered(storage, receiver, alert):
-    receiver.fail_first = 2
+    receiver.script = [500, 500]
     outcome = dispatch_alert("webhook", _config(receiver), alert)
     assert (outcome.status, outcome.attempts, outcome.detail) == ("pending", 1, "HTTP 500")
     assert backoff_seconds(1) <= _scheduled_delay(outcome.delivery_id) < backoff_seconds(1) + 2
@@ -81,12 +82,12 @@ def test_failures_are_retried_with_exponential_backoff_until_delivered(storage, 
     assert retry_due_deliveries() == 1
     entry = _log_entry(outcome.delivery_id)
     assert (entry.status, entry.attempts, entry.status_code, entry.error) == ("delivered", 3, 200, None)
-    assert [r.status for r in receiver.requests] == [500, 500, 200]
-    assert all(r.signature_ok and r.payload["id"] == alert.id for r in receiver.requests)
+    assert len(receiver.received) == 3
+    assert all(receiver.signature_ok(r) and r.json()["id"] == alert.id for r in receiver.received)
 
 
 def test_delivery_fails_once_attempts_run_out(storage, receiver, alert):
-    receiver.fail_first = 10
+    receiver.status = 500
     outcome = dispatch_alert("webhook", _config(receiver, max_attempts=2), alert)
     _make_retry_due(outcome.delivery_id)
     retry_due_deliveries()
@@ -95,13 +96,13 @@ def test_delivery_fails_once_attempts_run_out(storage, receiver, alert):
     assert (entry.status, entry.attempts, entry.error) == ("failed", 2, "HTTP 500")
     assert Delivery.get_by_id(outcome.delivery_id).next_attempt_at is None
     assert retry_due_deliveries() == 0
-    assert len(receiver.requests) == 2
+    assert len(receiver.received) == 2
 
 
 def test_a_wrong_secret_is_rejected_by_the_receiver(storage, receiver, alert):
     outcome = dispatch_alert("webhook", {"url": receiver.url, "secret": "not-it", "max_attempts": 1}, alert)
     assert (outcome.status, outcome.detail) == ("failed", "HTTP 401")
-    assert receiver.requests[0].signature_ok is False
+    assert not receiver.signature_ok(receiver.received[0])
 
 
 def test_private_url_is_refused_when_private_targets_are_not_allowed(storage, receiver, alert, monkeypatch):
@@ -110,7 +111,7 @@ def test_private_url_is_refused_when_private_targets_are_not_allowed(storage, re
 
     with pytest.raises(ChannelConfigError, match="private or loopback.*AGENTDECK_OUTBOUND_ALLOW_PRIVATE"):
         dispatch_alert("webhook", _config(receiver), alert)
-    assert receiver.requests == []
+    assert receiver.received == []
     assert list_deliveries(DELIVERY_SOURCE) == []
 
 
