@@ -47,8 +47,20 @@ def _is_private(address: str) -> bool:
     return not ip.is_global or ip.is_multicast
 
 
-def validate_url(url: str, *, allow_private: bool | None = None) -> str:
-    """Return ``url`` when agentdeck may call it; raise ``OutboundRefused`` saying why not."""
+def _is_literal_private(host: str) -> bool:
+    try:
+        return _is_private(host)
+    except ValueError:
+        return False
+
+
+def validate_url(url: str, *, allow_private: bool | None = None, resolve: bool = True) -> str:
+    """Return ``url`` when agentdeck may call it; raise ``OutboundRefused`` saying why not.
+
+    With ``resolve=False`` (checking a URL stored for later, such as a webhook at registration)
+    host names are not looked up, but literal private addresses and ``localhost`` are still
+    refused; every actual request checks again with resolution.
+    """
     parsed = urlparse(url)
     if parsed.scheme not in ALLOWED_SCHEMES:
         raise OutboundRefused(f"scheme {parsed.scheme or '(none)'!r} is not allowed; use http or https")
@@ -57,6 +69,10 @@ def validate_url(url: str, *, allow_private: bool | None = None) -> str:
     if allow_private is None:
         allow_private = get_settings().outbound_allow_private
     if allow_private:
+        return url
+    if not resolve:
+        if parsed.hostname.lower() in {"localhost", "localhost.localdomain"} or _is_literal_private(parsed.hostname):
+            raise OutboundRefused(f"{parsed.hostname!r} is a private or loopback address")
         return url
     try:
         infos = socket.getaddrinfo(parsed.hostname, parsed.port or 80, proto=socket.IPPROTO_TCP)

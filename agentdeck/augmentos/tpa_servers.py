@@ -18,7 +18,7 @@ def register_tpa_server(package_name: str, api_key: str | None, webhook_url: str
     """Register a server instance of an app; each call makes a new registration id."""
     app = authenticate_tpa(package_name, api_key, message="Invalid API key")
     try:
-        outbound.validate_url(webhook_url)
+        outbound.validate_url(webhook_url, resolve=False)
     except outbound.OutboundRefused as exc:
         raise InvalidInput(f"webhookUrl is not allowed: {exc}") from exc
     return TpaServer.create(app=app, webhook_url=webhook_url, server_urls=server_urls or "")

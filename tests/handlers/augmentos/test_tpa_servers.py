@@ -95,3 +95,15 @@ def test_restart_counts_only_sessions_the_server_accepts(client, tpa, user_heade
 def test_restart_unknown_registration_is_404(client):
     response = client.post(f"{BASE}/restart", json={"registrationId": "nope"})
     assert response.status_code == 404 and response.json()["error"] == "Registration not found"
+
+
+def test_reference_example_registers_with_private_targets_refused(client, tpa, monkeypatch):
+    from agentdeck.settings import reset_settings
+
+    monkeypatch.setenv("AGENTDECK_OUTBOUND_ALLOW_PRIVATE", "false")
+    reset_settings()
+    example = _register(client, tpa, webhookUrl="https://myapp.example.com/webhook")
+    assert example.status_code == 201
+    for private in ("http://127.0.0.1:9000/webhook", "http://localhost/webhook", "http://10.0.0.5/webhook"):
+        response = _register(client, tpa, webhookUrl=private)
+        assert response.status_code == 400, private
