@@ -191,5 +191,5 @@ def dispatch_alert(channel_name: str, config: dict | None, alert: Alert) -> Aler
     except Exception as exc:  # plugin code: any failure becomes an outcome, see docstring
         log.exception("alert %s: channel %s raised while sending", alert.id, channel_name)
         return AlertOutcome(channel_name, "failed", f"{type(exc).__name__}: {exc}")
-    log.debug("alert %s via %s: %s", alert.id, channel_name, outcome.status)
+    log.debug("alert %s via %s %s: %s", alert.id, channel_name, redact_config(channel, cleaned), outcome.status)
     return outcome

@@ -90,14 +90,16 @@ def test_unknown_channel_is_refused_with_the_choices(settings):
         dispatch_alert("pager", {}, Alert(title="t", message="m"))
 
 
-def test_plugin_channel_gets_checked_config_with_defaults(recording):
+def test_plugin_channel_gets_checked_config_with_defaults(recording, caplog):
+    caplog.set_level(logging.DEBUG, logger="agentdeck.alerts.dispatch")
     alert = Alert(title="t", message="m", severity="critical")
-    outcome = dispatch_alert("recording", {"target": "ops", "ratio": 1}, alert)
+    outcome = dispatch_alert("recording", {"target": "ops", "ratio": 1, "token": "tok-123"}, alert)
 
     assert outcome == AlertOutcome("recording", "delivered")
     [(sent_alert, config)] = recording.sent
     assert sent_alert is alert
-    assert config == {"target": "ops", "retries": 3, "ratio": 1.0, "loud": False}
+    assert config == {"target": "ops", "token": "tok-123", "retries": 3, "ratio": 1.0, "loud": False}
+    assert "'token': '[redacted]'" in caplog.text and "tok-123" not in caplog.text
 
 
 @pytest.mark.parametrize("config, message", [

@@ -11,6 +11,7 @@ import importlib.metadata
 import json
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -28,12 +29,15 @@ EXPECTED_HOOKS = ["register_alert_channels", "register_health_checks"]
 
 
 def _installed_is_current() -> bool:
+    """Installed, with the source's version and module (a stale install would test old code)."""
     try:
         dist = importlib.metadata.distribution(DIST_NAME)
     except importlib.metadata.PackageNotFoundError:
         return False
+    source_version = tomllib.loads((EXAMPLE_DIR / "pyproject.toml").read_text())["project"]["version"]
     installed = Path(dist.locate_file(MODULE_FILE))
-    return installed.is_file() and installed.read_bytes() == (EXAMPLE_DIR / MODULE_FILE).read_bytes()
+    return (dist.version == source_version and installed.is_file()
+            and installed.read_bytes() == (EXAMPLE_DIR / MODULE_FILE).read_bytes())
 
 
 def _pip_install() -> str | None:
@@ -62,7 +66,7 @@ def example_installed():
 
 @pytest.fixture
 def example(example_installed, settings):
-    reset_plugin_manager()
+    """The installed version, with settings (and so the plugin manager) fresh for this test."""
     return example_installed
 
 
