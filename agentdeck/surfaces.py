@@ -7,6 +7,7 @@ status and a message into the body that surface's own clients expect.
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -33,8 +34,19 @@ def _detail_error(status: int, message: str, path: str, details: list | None) ->
 
 def _amplifier_error(status: int, message: str, path: str, details: list | None) -> dict:
     if status == 422:
-        return {"detail": details or [{"loc": ["body"], "msg": message, "type": "value_error"}]}
+        return {"detail": details or [_validation_item(message)]}
     return {"detail": message}
+
+
+def _validation_item(message: str) -> dict:
+    # FastAPI-style `loc` from Connexion's body messages: "'x' is a required property", "... - 'a.b'".
+    missing = re.match(r"^'([^']+)' is a required property", message)
+    if missing:
+        return {"loc": ["body", missing.group(1)], "msg": "field required", "type": "value_error.missing"}
+    located = re.match(r"^(.*) - '([^']+)'$", message, re.DOTALL)
+    if located:
+        return {"loc": ["body", *located.group(2).split(".")], "msg": located.group(1), "type": "value_error"}
+    return {"loc": ["body"], "msg": message, "type": "value_error"}
 
 
 def _agtos_error(status: int, message: str, path: str, details: list | None) -> dict:
