@@ -1,6 +1,7 @@
 """The ``Provider`` base class every LLM provider plugin subclasses."""
 from __future__ import annotations
 
+import asyncio
 from typing import Any, AsyncIterator, ClassVar
 from urllib.parse import urlparse
 
@@ -91,11 +92,35 @@ class Provider:
                                      provider=self.name)
         return chosen
 
+    def request_hooks(self) -> dict:
+        """httpx ``event_hooks`` for the provider's HTTP client: when ``base_url`` came from the
+        config, every request is checked again, resolving its host (see ``check_url``)."""
+        if not self._guard_requests:
+            return {}
+
+        async def check(request) -> None:
+            await self.check_url(str(request.url))
+
+        return {"request": [check]}
+
+    async def check_url(self, url: str) -> None:
+        """Raise ``ProviderURLRefused`` unless agentdeck may call ``url`` now.
+
+        The host is resolved on each request, off the event loop, so a name that has come to
+        point at a private address since the config was saved is refused.
+        """
+        try:
+            await asyncio.to_thread(validate_url, url)
+        except OutboundRefused as exc:
+            raise ProviderURLRefused(f"base_url refused: {exc}", provider=self.name) from None
+
     def _checked_base_url(self, url: str | None) -> str | None:
+        self._guard_requests = bool(url)
         if not url:
             return self.default_base_url
         try:
-            validate_url(url)
+            # No DNS here: constructors run on the event loop. Requests resolve (request_hooks).
+            validate_url(url, resolve=False)
         except OutboundRefused as exc:
             raise ProviderURLRefused(f"base_url refused: {exc}", provider=self.name) from None
         return url.rstrip("/")

@@ -14,7 +14,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
-from .scripted import FakeUpstream, Failure, Reply, bearer_ok, tokens_of, usage_for
+from .scripted import (FakeUpstream, Failure, Reply, bearer_ok, partial_then_fail, tokens_of,
+                       usage_for)
 
 _DEFAULT_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402: "billing_error",
                   403: "permission_error", 404: "not_found_error", 413: "request_too_large",
@@ -59,10 +60,11 @@ class FakeAnthropic(FakeUpstream):
         if not self._authorized(request):
             return self._unauthorized()
         outcome = self.next_outcome(body.get("messages", []))
-        if isinstance(outcome, Failure) and outcome.after_tokens is None:
-            return JSONResponse(outcome.body, status_code=outcome.status, headers=outcome.headers)
+        streaming = bool(body.get("stream"))
+        if isinstance(outcome, Failure) and (outcome.after_tokens is None or not streaming):
+            return self.failure_response(outcome)
         model = body.get("model", "claude-fake-1")
-        if not body.get("stream"):
+        if not streaming:
             return JSONResponse(self._message(outcome, body["messages"], model))
         events = self._events(outcome, body["messages"], model)
         return StreamingResponse(self.paced(events, request.url.path), media_type="text/event-stream")
@@ -77,7 +79,7 @@ class FakeAnthropic(FakeUpstream):
         def event(name, **data):
             return f"event: {name}\ndata: {json.dumps({'type': name, **data})}\n\n"
 
-        reply = outcome if isinstance(outcome, Reply) else Reply(text="partial answer before failure")
+        reply = outcome if isinstance(outcome, Reply) else Reply()
         words_in, words_out = usage_for(reply, prompt)
         yield event("message_start", message={
             "id": "msg_fake", "type": "message", "role": "assistant", "model": model, "content": [],
@@ -85,9 +87,10 @@ class FakeAnthropic(FakeUpstream):
             "usage": {"input_tokens": words_in, "output_tokens": 1}})
         if isinstance(outcome, Failure):
             yield event("content_block_start", index=0, content_block={"type": "text", "text": ""})
-            for token in tokens_of(reply.text)[:outcome.after_tokens]:
-                yield event("content_block_delta", index=0, delta={"type": "text_delta", "text": token})
-            yield f"event: error\ndata: {json.dumps(outcome.body)}\n\n"
+            yield from partial_then_fail(
+                outcome,
+                lambda token: event("content_block_delta", index=0, delta={"type": "text_delta", "text": token}),
+                lambda body: f"event: error\ndata: {json.dumps(body)}\n\n")
             return
         for index, block in enumerate(_blocks(reply)):
             yield from _block_events(event, index, block)

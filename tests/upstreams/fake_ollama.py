@@ -13,7 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
-from .scripted import FakeUpstream, Failure, Reply, bearer_ok, tokens_of, usage_for
+from .scripted import (FakeUpstream, Failure, Reply, bearer_ok, partial_then_fail, tokens_of,
+                       usage_for)
 
 _CREATED = "2025-01-01T00:00:00.000000Z"
 
@@ -47,10 +48,11 @@ class FakeOllama(FakeUpstream):
         if not bearer_ok(request, self.api_key):
             return self._unauthorized()
         outcome = self.next_outcome(body.get("messages", []))
-        if isinstance(outcome, Failure) and outcome.after_tokens is None:
-            return JSONResponse(outcome.body, status_code=outcome.status, headers=outcome.headers)
+        streaming = body.get("stream") is not False
+        if isinstance(outcome, Failure) and (outcome.after_tokens is None or not streaming):
+            return self.failure_response(outcome)
         model = body.get("model", "llama-fake:latest")
-        if body.get("stream") is False:
+        if not streaming:
             return JSONResponse(self._final(outcome, body["messages"], model, whole=True))
         lines = self._lines(outcome, body["messages"], model)
         return StreamingResponse(self.paced(lines, request.url.path), media_type="application/x-ndjson")
@@ -73,9 +75,8 @@ class FakeOllama(FakeUpstream):
             return json.dumps(payload) + "\n"
 
         if isinstance(outcome, Failure):
-            for token in tokens_of("partial answer before the failure")[:outcome.after_tokens]:
-                yield line(content=token)
-            yield json.dumps(outcome.body) + "\n"
+            yield from partial_then_fail(outcome, lambda token: line(content=token),
+                                         lambda body: json.dumps(body) + "\n")
             return
         for token in tokens_of(outcome.thinking):
             yield line(thinking=token)

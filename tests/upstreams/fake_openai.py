@@ -15,7 +15,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, StreamingResponse
 from starlette.routing import Route
 
-from .scripted import FakeUpstream, Failure, Reply, bearer_ok, tokens_of, usage_for
+from .scripted import (FakeUpstream, Failure, Reply, bearer_ok, partial_then_fail, tokens_of,
+                       usage_for)
 
 _DEFAULT_TYPES = {401: "invalid_request_error", 403: "invalid_request_error",
                   404: "invalid_request_error", 429: "requests", 500: "server_error",
@@ -76,10 +77,11 @@ class FakeOpenAI(FakeUpstream):
         if not bearer_ok(request, self.api_key):
             return self._unauthorized()
         outcome = self.next_outcome(body.get("messages", []))
-        if isinstance(outcome, Failure) and outcome.after_tokens is None:
-            return JSONResponse(outcome.body, status_code=outcome.status, headers=outcome.headers)
+        streaming = bool(body.get("stream"))
+        if isinstance(outcome, Failure) and (outcome.after_tokens is None or not streaming):
+            return self.failure_response(outcome)
         model = body.get("model", "gpt-fake")
-        if not body.get("stream"):
+        if not streaming:
             return JSONResponse(self._completion(outcome, body["messages"], model))
         chunks = self._chunks(outcome, body, model)
         return StreamingResponse(self.paced(chunks, request.url.path), media_type="text/event-stream")
@@ -107,9 +109,8 @@ class FakeOpenAI(FakeUpstream):
 
         yield chunk({"role": "assistant", "content": ""})
         if isinstance(outcome, Failure):
-            for token in tokens_of("partial answer before the failure")[:outcome.after_tokens]:
-                yield chunk({"content": token})
-            yield f"data: {json.dumps(outcome.body)}\n\n"
+            yield from partial_then_fail(outcome, lambda token: chunk({"content": token}),
+                                         lambda body: f"data: {json.dumps(body)}\n\n")
             return
         for token in tokens_of(outcome.thinking):
             yield chunk({"reasoning_content": token})

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
 from starlette.requests import Request
+from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tests.support.servers import ThreadedServer
@@ -55,7 +56,8 @@ class Failure:
     """One scripted error: ``status`` and ``body`` as the upstream sends them.
 
     With ``after_tokens`` set, the response starts as a normal 200 stream and the error arrives in
-    the stream after that many content tokens (how upstreams report overloads mid-stream).
+    the stream after that many content tokens (how upstreams report overloads mid-stream); with
+    ``body`` None as well, the connection just breaks off there (``FakeUpstream.drop``).
     """
 
     status: int
@@ -150,6 +152,13 @@ class FakeUpstream:
         """What the matching provider takes as ``base_url``."""
         return self.url
 
+    def drop(self, after_tokens: int = 2) -> Failure:
+        """Queue a stream that breaks off: the connection closes mid-body after ``after_tokens``."""
+        failure = Failure(0, None, {}, after_tokens)
+        with self._lock:
+            self._script.append(failure)
+        return failure
+
     def set_tokens_per_second(self, rate: float) -> None:
         """Pace streamed tokens at ``rate`` per second (0 or less: as fast as possible)."""
         self.token_delay = 1.0 / rate if rate > 0 else 0.0
@@ -214,6 +223,12 @@ class FakeUpstream:
                 return self._script.popleft()
         return Reply(text=f"Hello! You said: {last_user_text(prompt)}")
 
+    def failure_response(self, failure: Failure) -> JSONResponse:
+        """The error response for a failure that happens before any body (or cut the connection)."""
+        if failure.body is None:
+            raise DroppedConnection("the test asked the fake upstream to drop the connection")
+        return JSONResponse(failure.body, status_code=failure.status, headers=failure.headers)
+
     async def record(self, request: Request) -> object:
         """Log the request (parsed JSON body when there is one) and apply ``response_delay``."""
         body = await request.body()
@@ -249,6 +264,19 @@ class FakeUpstream:
         finally:
             # Runs when the stream ends and also when Starlette cancels it on client disconnect.
             record.closed_at = time.monotonic()
+
+
+class DroppedConnection(ConnectionResetError):
+    """Raised inside a streamed body to make the server cut the connection."""
+
+
+def partial_then_fail(failure: Failure, render_token, render_error):
+    """The chunks of a failing stream: a few rendered tokens, then the error or a cut connection."""
+    for token in tokens_of("partial answer before the failure")[:failure.after_tokens]:
+        yield render_token(token)
+    if failure.body is None:
+        raise DroppedConnection("the test asked the fake upstream to drop the connection")
+    yield render_error(failure.body)
 
 
 def last_user_text(messages: list[dict]) -> str:

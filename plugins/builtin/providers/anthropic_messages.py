@@ -16,7 +16,7 @@ from agentdeck.providers import (Completion, ContentDelta, Done, ModelInfo, Prov
                                  ToolCall, Usage)
 from agentdeck.providers.base import config_int
 from agentdeck.providers.errors import (ProviderError, ProviderTimeout, ProviderUpstreamError,
-                                        error_for, redact)
+                                        ProviderURLRefused, error_for, redact)
 from agentdeck.providers.messages import (check_messages, normalize_tools, parse_arguments,
                                           text_of, tool_calls_of)
 
@@ -38,8 +38,13 @@ class AnthropicProvider(Provider):
         # Imported here, not at module level: the plugin manager imports every built-in at start-up
         # and the SDK takes seconds to import; processes that never call anthropic skip that cost.
         import anthropic
+        import httpx2
 
         self._sdk = anthropic
+        # The SDK's stream iterator lets its transport's errors through (a read timeout or a
+        # dropped connection mid-stream), so those are translated too.
+        self._errors = (anthropic.AnthropicError, httpx2.HTTPError)
+        self._transport = httpx2
         self.max_tokens = config_int(self.config, "max_tokens", 4096)
         # An explicit api_key and base_url stop the library from reading ANTHROPIC_* variables and
         # profiles, so the operator's credentials never go to a URL a client chose.
@@ -47,14 +52,15 @@ class AnthropicProvider(Provider):
             api_key=self.api_key or NO_KEY, base_url=self.base_url, timeout=self.timeout,
             max_retries=config_int(self.config, "max_retries", 2),
             default_headers=dict(self.config.get("headers") or {}),
-            http_client=anthropic.DefaultAsyncHttpxClient(follow_redirects=False))
+            http_client=anthropic.DefaultAsyncHttpxClient(follow_redirects=False,
+                                                          event_hooks=self.request_hooks()))
 
     async def complete(self, messages, *, model=None, tools=None, options=None) -> Completion:
         """One non-streaming Messages request."""
         body = self._request(messages, self.resolve_model(model), tools, options)
         try:
             message = await self._client.messages.create(**body)
-        except self._sdk.AnthropicError as exc:
+        except self._errors as exc:
             raise self._translate(exc) from None
         text, thinking, calls = [], [], []
         for block in message.content:
@@ -78,7 +84,7 @@ class AnthropicProvider(Provider):
                 async for event in response:
                     for out in state.feed(event):
                         yield out
-        except self._sdk.AnthropicError as exc:
+        except self._errors as exc:
             raise self._translate(exc) from None
         yield Usage(state.input_tokens, state.output_tokens)
         yield Done(_finish(state.stop_reason), "".join(state.text))
@@ -87,14 +93,14 @@ class AnthropicProvider(Provider):
         """``GET /v1/models``, every page."""
         try:
             return [_model_info(item.to_dict()) async for item in self._client.models.list(limit=100)]
-        except self._sdk.AnthropicError as exc:
+        except self._errors as exc:
             raise self._translate(exc) from None
 
     async def validate_credentials(self) -> None:
         """One page of ``GET /v1/models``: authenticated, free, fast."""
         try:
             await self._client.models.list(limit=1)
-        except self._sdk.AnthropicError as exc:
+        except self._errors as exc:
             raise self._translate(exc) from None
 
     async def aclose(self) -> None:
@@ -131,9 +137,11 @@ class AnthropicProvider(Provider):
 
     def _translate(self, exc: Exception) -> ProviderError:
         """The ``ProviderError`` for an exception of the anthropic library."""
-        if isinstance(exc, self._sdk.APITimeoutError):
+        if isinstance(exc, (self._sdk.APITimeoutError, self._transport.TimeoutException)):
             return ProviderTimeout(f"no answer within {self.timeout:g}s", provider=self.name)
-        if isinstance(exc, self._sdk.APIConnectionError):
+        if isinstance(exc.__cause__, ProviderURLRefused):
+            return exc.__cause__  # raised by the request hook, wrapped by the client
+        if isinstance(exc, (self._sdk.APIConnectionError, self._transport.HTTPError)):
             cause = redact(str(exc.__cause__ or exc), self.api_key)
             return ProviderUpstreamError(f"cannot reach the upstream: {cause}", provider=self.name)
         if not isinstance(exc, self._sdk.APIStatusError):

@@ -41,7 +41,8 @@ class OllamaProvider(Provider):
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
         self._client = httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout,
-                                         headers=headers, follow_redirects=False)
+                                         headers=headers, follow_redirects=False,
+                                         event_hooks=self.request_hooks())
 
     async def complete(self, messages, *, model=None, tools=None, options=None) -> Completion:
         """One ``/api/chat`` request with ``stream: false``."""
@@ -131,10 +132,11 @@ class OllamaProvider(Provider):
     async def _json(self, method: str, path: str, body: dict | None = None) -> dict:
         try:
             response = await self._client.request(method, path, json=body)
-            await self._raise_for_status(response)
-            data = response.json()
         except httpx.HTTPError as exc:
             raise self._translate(exc) from None
+        await self._raise_for_status(response)
+        try:
+            data = response.json()
         except ValueError:
             raise ProviderUpstreamError(f"{path} answered with invalid JSON", provider=self.name) from None
         return data if isinstance(data, dict) else {}

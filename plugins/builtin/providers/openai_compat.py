@@ -17,7 +17,8 @@ from agentdeck.providers import (AccountInfo, Completion, ContentDelta, Done, Mo
                                  Provider, ThinkingDelta, ToolCall, Usage)
 from agentdeck.providers.base import config_int
 from agentdeck.providers.errors import (ProviderAuthError, ProviderBadRequest, ProviderError,
-                                        ProviderTimeout, ProviderUpstreamError, error_for, redact)
+                                        ProviderTimeout, ProviderUpstreamError, ProviderURLRefused,
+                                        error_for, redact)
 from agentdeck.providers.messages import (check_messages, openai_tools, parse_arguments,
                                           text_of, tool_calls_of)
 
@@ -50,7 +51,8 @@ class OpenAICompatProvider(Provider):
             api_key=self.api_key or NO_KEY, base_url=self.base_url, timeout=self.timeout,
             max_retries=config_int(self.config, "max_retries", 2),
             default_headers=dict(self.config.get("headers") or {}),
-            http_client=openai.DefaultAsyncHttpxClient(follow_redirects=False))
+            http_client=openai.DefaultAsyncHttpxClient(follow_redirects=False,
+                                                       event_hooks=self.request_hooks()))
         self._client.organization = self.config.get("organization")
         self._client.project = self.config.get("project")
 
@@ -147,6 +149,8 @@ class OpenAICompatProvider(Provider):
         """The ``ProviderError`` for an exception of the openai library."""
         if isinstance(exc, self._sdk.APITimeoutError):
             return ProviderTimeout(f"no answer within {self.timeout:g}s", provider=self.name)
+        if isinstance(exc.__cause__, ProviderURLRefused):
+            return exc.__cause__  # raised by the request hook, wrapped by the client
         if isinstance(exc, self._sdk.APIConnectionError):
             cause = redact(str(exc.__cause__ or exc), self.api_key)
             return ProviderUpstreamError(f"cannot reach the upstream: {cause}", provider=self.name)
