@@ -15,14 +15,14 @@ REGISTRY = CollectorRegistry(auto_describe=True)
 REQUESTS = Counter("agentdeck_http_requests", "HTTP requests answered",
                    ["surface", "operation", "status"], registry=REGISTRY)
 LATENCY = Histogram("agentdeck_http_request_duration_seconds", "Time to answer a request",
-                    ["surface", "operation"], registry=REGISTRY,
+                    ["surface", "operation", "status"], registry=REGISTRY,
                     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 
 
 def observe(surface: str, operation: str, status: int, seconds: float) -> None:
     """Record one answered request."""
     REQUESTS.labels(surface, operation, str(status)).inc()
-    LATENCY.labels(surface, operation).observe(seconds)
+    LATENCY.labels(surface, operation, str(status)).observe(seconds)
 
 
 def exposition() -> tuple[bytes, str]:

@@ -26,6 +26,9 @@ class RequestContextMiddleware:
             return
         request_id = _request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id
+        # Connexion's router records the operation in scope["extensions"] of a shallow copy of the
+        # scope; the dict must exist before that copy for us to see it (uvicorn sends none).
+        scope.setdefault("extensions", {})
         surface, _ = surface_for_path(scope["path"], self.mounted)
         started = time.perf_counter()
         status_holder = {"status": 500}

@@ -27,3 +27,11 @@ def test_unknown_path_is_problem_json(client):
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["status"] == 404
+
+
+def test_access_metrics_name_the_operation_on_a_real_server(live_server):
+    import httpx
+
+    httpx.get(f"{live_server}/surfaces")
+    text = httpx.get(f"{live_server}/metrics").text
+    assert 'operation="platform.catalog.list_surfaces",status="200",surface="platform"' in text
