@@ -1,4 +1,6 @@
 """Viewer login sessions."""
+from connexion import request
+
 from agentdeck.augur import cookies, sessions
 from agentdeck.augur.principals import Viewer
 
@@ -10,9 +12,11 @@ def log_in(body):
     return me, 200, {"Set-Cookie": cookies.session_cookie(token)}
 
 
-def log_out(augur_session=None):
+def log_out():
     """POST /api/v1/auth/logout"""
-    sessions.log_out(augur_session)
+    # Logging out must work with an expired session too, so the cookie is read here rather
+    # than through the session security scheme (Connexion does not pass cookie parameters).
+    sessions.log_out(request.cookies.get(sessions.SESSION_COOKIE))
     return {"ok": True}, 200, {"Set-Cookie": cookies.clear_cookie(sessions.SESSION_COOKIE)}
 
 

@@ -1,0 +1,1 @@
+from tests.augur.world import augur, only_augur  # noqa: F401  (fixtures)
