@@ -56,15 +56,16 @@ def _lifespan(settings: Settings, mounted: list[Mounted]):
     return lifespan
 
 
-def _add_api(app: connexion.AsyncApp, surface: Surface, mount: str, settings: Settings) -> None:
+def _add_api(app: connexion.AsyncApp, surface: Surface, mount: str, settings: Settings,
+             serve_spec: bool = True) -> None:
     app.add_api(
         surface.spec_file,
         base_path=mount,
         name=surface.name,
         validate_responses=settings.validate_responses,
         arguments={"settings": settings},  # specs may depend on settings (Amplifier's AUTH_REQUIRED)
-        swagger_ui_options=SwaggerUIOptions(spec_path=surface.spec_path,
-                                            swagger_ui_path=surface.docs_path),
+        swagger_ui_options=SwaggerUIOptions(spec_path=surface.spec_path, swagger_ui_path=surface.docs_path,
+                                            serve_spec=serve_spec, swagger_ui=serve_spec),
     )
 
 
@@ -78,10 +79,12 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
     mounted = mounted_surfaces(settings)
     app = connexion.AsyncApp(__name__, specification_dir=str(spec_dir()),
                              lifespan=_lifespan(settings, mounted))
-    # Longest mounts first, so that a surface mounted at "/" does not shadow the others.
-    for item in sorted(mounted, key=lambda m: len(m.mount), reverse=True):
+    # A surface at the root owns /openapi.json and its docs; the platform's operations stay, but
+    # Connexion serves only one spec per base path, so the platform's own spec is then not served.
+    # (Connexion orders APIs by base path; between equal ones the one added first is tried last.)
+    _add_api(app, PLATFORM, "", settings, serve_spec=not any(item.mount == "" for item in mounted))
+    for item in mounted:
         _add_api(app, item.surface, item.mount, settings)
-    _add_api(app, PLATFORM, "", settings)
     ErrorResponder(mounted).install(app)
     app.add_middleware(RequestContextMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION,
                        mounted=mounted)
