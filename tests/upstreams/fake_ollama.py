@@ -114,5 +114,7 @@ class FakeOllama(FakeUpstream):
 
 
 def _tool_calls(reply: Reply) -> list[dict]:
-    return [{"id": c.id, "function": {"index": i, "name": c.name, "arguments": c.arguments}}
+    # A call scripted with an empty id goes out without one, as older Ollama versions send it.
+    return [{**({"id": c.id} if c.id else {}),
+             "function": {"index": i, "name": c.name, "arguments": c.arguments}}
             for i, c in enumerate(reply.tool_calls)]
