@@ -228,7 +228,7 @@ def findings(tenant_id: str, run_id: str) -> dict:
     """``diagnostics/findings.json``: every rule run now over the stored run."""
     view = load_view(tenant_id, run_id)
     found = [f for rule in RULES for f in rule(view)]
-    found.sort(key=lambda f: (SEVERITY_ORDER[f["severity"]], f["step_index"] is None, f["step_index"] or 0))
+    found.sort(key=lambda f: (SEVERITY_ORDER[f["severity"]], f["step_index"] is not None, f["step_index"] or 0))
     counts = {level: sum(f["severity"] == level for f in found) for level in SEVERITY_ORDER}
     return {"run_id": run_id, "generated_at": to_iso(utcnow()),
             "rules": [rule.__doc__.split(":")[0] for rule in RULES],

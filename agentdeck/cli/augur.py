@@ -18,7 +18,7 @@ def _tenant(slug: str, create: bool):
         return tenants.get_tenant(slug)
     tenant, created = tenants.ensure_tenant(slug)
     if created:
-        click.echo(f"created tenant {tenant.slug} (model I/O capture off)")
+        click.echo(f"created tenant {tenant.slug} (model I/O capture off)", err=True)
     return tenant
 
 
