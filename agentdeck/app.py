@@ -87,6 +87,6 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
         _add_api(app, item.surface, item.mount, settings)
     ErrorResponder(mounted).install(app)
     app.add_middleware(RequestContextMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION,
-                       mounted=mounted)
+                       mounted=mounted, max_body_bytes=settings.max_body_bytes)
     app.state_mounted = mounted
     return app

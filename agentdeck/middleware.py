@@ -7,6 +7,7 @@ import secrets
 import time
 
 from agentdeck import metrics
+from agentdeck.errors import PayloadTooLarge
 from agentdeck.surfaces import Mounted, surface_for_path
 
 log = logging.getLogger("agentdeck.access")
@@ -16,9 +17,10 @@ REQUEST_ID_HEADER = b"x-request-id"
 class RequestContextMiddleware:
     """Assigns ``X-Request-ID`` (or keeps a sane one sent by the client), logs, and measures."""
 
-    def __init__(self, app, mounted: list[Mounted]):
+    def __init__(self, app, mounted: list[Mounted], max_body_bytes: int):
         self.app = app
         self.mounted = mounted
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -42,7 +44,7 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, _bounded(receive, scope, self.max_body_bytes), send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             operation = _operation(scope)
@@ -51,6 +53,27 @@ class RequestContextMiddleware:
             log.info("%s %s %s surface=%s operation=%s status=%d duration_ms=%.1f",
                      request_id, scope["method"], scope["path"], surface.name, operation, status,
                      elapsed * 1000)
+
+
+def _bounded(receive, scope, limit: int):
+    """``receive`` that raises ``PayloadTooLarge`` once the body passes ``limit`` bytes.
+
+    Raised from inside the app's body read, so the surface's error handler shapes the 413.
+    """
+    declared = next((v for k, v in scope.get("headers", []) if k == b"content-length"), b"0")
+    received = 0
+
+    async def bounded_receive():
+        nonlocal received
+        if declared.isdigit() and int(declared) > limit:
+            raise PayloadTooLarge(f"Request body is larger than {limit} bytes")
+        message = await receive()
+        received += len(message.get("body", b""))
+        if received > limit:
+            raise PayloadTooLarge(f"Request body is larger than {limit} bytes")
+        return message
+
+    return bounded_receive
 
 
 def _request_id(scope) -> str:

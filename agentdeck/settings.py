@@ -57,6 +57,8 @@ class Settings:
                                        "seconds an outbound request may take", float)
     maintenance_interval: float = _setting("AGENTDECK_MAINTENANCE_INTERVAL", 15.0,
                                            "seconds between background maintenance sweeps (0 disables them)", float)
+    max_body_bytes: int = _setting("AGENTDECK_MAX_BODY_BYTES", 32 * 1024 * 1024,
+                                   "largest request body accepted (413 past it)", int)
     db_max_connections: int = _setting("AGENTDECK_DB_MAX_CONNECTIONS", 64,
                                        "pooled database connections per process", int)
     augmentos_heartbeat_timeout: float = _setting("AGENTDECK_AUGMENTOS_HEARTBEAT_TIMEOUT", 1800.0,

@@ -35,3 +35,18 @@ def test_access_metrics_name_the_operation_on_a_real_server(live_server):
     httpx.get(f"{live_server}/surfaces")
     text = httpx.get(f"{live_server}/metrics").text
     assert 'operation="platform.catalog.list_surfaces",status="200",surface="platform"' in text
+
+
+def test_oversized_bodies_are_413_in_the_surface_shape(settings, monkeypatch):
+    from starlette.testclient import TestClient
+
+    from agentdeck.app import create_app
+    from agentdeck.settings import reset_settings
+
+    monkeypatch.setenv("AGENTDECK_MAX_BODY_BYTES", "1000")
+    monkeypatch.setenv("AGENTDECK_SURFACES", "augmentos")
+    reset_settings()
+    with TestClient(create_app()) as client:
+        response = client.post("/augmentos/api/error-report", json={"x": "y" * 2000})
+        assert response.status_code == 413
+        assert response.json() == {"success": False, "error": "Request body is larger than 1000 bytes"}
