@@ -10,6 +10,10 @@ from agentdeck.providers.errors import ProviderBadRequest, ProviderURLRefused
 from agentdeck.providers.events import AccountInfo, Completion, ModelInfo, StreamEvent, collect
 
 
+# SDK clients refuse to start without a key; servers that need none (vLLM, llama.cpp) ignore it.
+NO_KEY = "no-key-configured"
+
+
 class Provider:
     """One configured connection to an LLM upstream.
 
@@ -91,6 +95,20 @@ class Provider:
             raise ProviderBadRequest("no model given and no default model configured",
                                      provider=self.name)
         return chosen
+
+    def sdk_client_options(self, http_client_class) -> dict:
+        """Keyword arguments for a vendor SDK client (``AsyncOpenAI``, ``AsyncAnthropic``).
+
+        The key and base URL are always explicit: SDKs otherwise fill them from their own
+        environment variables and would send the operator's key to a URL a client chose (a
+        placeholder stands in for a missing key). ``http_client_class`` is the SDK's default
+        httpx client class, built here with redirects off and ``request_hooks``.
+        """
+        return {"api_key": self.api_key or NO_KEY, "base_url": self.base_url,
+                "timeout": self.timeout, "max_retries": config_int(self.config, "max_retries", 2),
+                "default_headers": dict(self.config.get("headers") or {}),
+                "http_client": http_client_class(follow_redirects=False,
+                                                 event_hooks=self.request_hooks())}
 
     def request_hooks(self) -> dict:
         """httpx ``event_hooks`` for the provider's HTTP client: when ``base_url`` came from the

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, StreamingResponse
+from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from .scripted import (FakeUpstream, Failure, Reply, bearer_ok, partial_then_fail, tokens_of,
+from .scripted import (FakeUpstream, Failure, Reply, partial_then_fail, tokens_of,
                        usage_for)
 
 _DEFAULT_TYPES = {400: "invalid_request_error", 401: "authentication_error", 402: "billing_error",
@@ -26,6 +26,7 @@ class FakeAnthropic(FakeUpstream):
     """An Anthropic Messages API server; the key goes in ``x-api-key`` or as a bearer token."""
 
     provider_name = "anthropic"
+    unauthorized_message = "invalid x-api-key"
     default_model = "claude-fake-1"
     default_models = [
         {"id": "claude-fake-1", "display_name": "Claude Fake 1", "created_at": "2025-05-01T00:00:00Z",
@@ -48,39 +49,27 @@ class FakeAnthropic(FakeUpstream):
                                            "message": message or f"fake upstream error {status}"},
                 "request_id": "req_fake"}
 
-    def _authorized(self, request: Request) -> bool:
-        # The API takes the key as x-api-key or as a bearer token (what current SDKs send).
-        return bearer_ok(request, self.api_key) or request.headers.get("x-api-key") == self.api_key
-
-    def _unauthorized(self) -> JSONResponse:
-        return JSONResponse(self.error_body(401, message="invalid x-api-key"), status_code=401)
+    def authorized(self, request: Request) -> bool:
+        """The API takes the key as ``x-api-key`` or as a bearer token (what current SDKs send)."""
+        return super().authorized(request) or request.headers.get("x-api-key") == self.api_key
 
     async def create_message(self, request: Request):
-        body = await self.record(request)
-        if not self._authorized(request):
-            return self._unauthorized()
-        outcome = self.next_outcome(body.get("messages", []))
-        streaming = bool(body.get("stream"))
-        if isinstance(outcome, Failure) and (outcome.after_tokens is None or not streaming):
-            return self.failure_response(outcome)
-        model = body.get("model", "claude-fake-1")
-        if not streaming:
-            return JSONResponse(self._message(outcome, body["messages"], model))
-        events = self._events(outcome, body["messages"], model)
-        return StreamingResponse(self.paced(events, request.url.path), media_type="text/event-stream")
+        return await self.answer_chat(request)
 
-    def _message(self, reply: Reply, prompt: list[dict], model: str) -> dict:
-        words_in, words_out = usage_for(reply, prompt)
+    def render_whole(self, reply: Reply, request: dict, model: str) -> dict:
+        """A ``message`` object."""
+        words_in, words_out = usage_for(reply, request["messages"])
         return {"id": "msg_fake", "type": "message", "role": "assistant", "model": model,
                 "content": _blocks(reply), "stop_reason": _stop_reason(reply), "stop_sequence": None,
                 "usage": {"input_tokens": words_in, "output_tokens": words_out}}
 
-    def _events(self, outcome: Reply | Failure, prompt: list[dict], model: str):
+    def render_stream(self, outcome: Reply | Failure, request: dict, model: str):
+        """``event:`` / ``data:`` pairs in the Messages stream order."""
         def event(name, **data):
             return f"event: {name}\ndata: {json.dumps({'type': name, **data})}\n\n"
 
         reply = outcome if isinstance(outcome, Reply) else Reply()
-        words_in, words_out = usage_for(reply, prompt)
+        words_in, words_out = usage_for(reply, request["messages"])
         yield event("message_start", message={
             "id": "msg_fake", "type": "message", "role": "assistant", "model": model, "content": [],
             "stop_reason": None, "stop_sequence": None,
@@ -100,9 +89,9 @@ class FakeAnthropic(FakeUpstream):
         yield event("message_stop")
 
     async def list_models(self, request: Request):
-        await self.record(request)
-        if not self._authorized(request):
-            return self._unauthorized()
+        _, refusal = await self.admit(request)
+        if refusal is not None:
+            return refusal
         data = [{"type": "model", **m} for m in self.models]
         return JSONResponse({"data": data, "has_more": False,
                              "first_id": data[0]["id"] if data else None,

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, StreamingResponse
+from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from .scripted import (FakeUpstream, Failure, Reply, bearer_ok, partial_then_fail, tokens_of,
+from .scripted import (FakeUpstream, Failure, Reply, partial_then_fail, tokens_of,
                        usage_for)
 
 _CREATED = "2025-01-01T00:00:00.000000Z"
@@ -23,6 +23,8 @@ class FakeOllama(FakeUpstream):
     """An Ollama server; with ``api_key`` set it wants ``Authorization: Bearer`` (as ollama.com does)."""
 
     provider_name = "ollama"
+    stream_media_type = "application/x-ndjson"
+    streams_by_default = True
     default_model = "llama-fake:latest"
     default_models = [
         {"name": "llama-fake:latest", "family": "llama", "context_length": 131072,
@@ -40,22 +42,12 @@ class FakeOllama(FakeUpstream):
         """``{"error": "..."}`` as Ollama sends it."""
         return {"error": message or f"fake upstream error {status}"}
 
-    def _unauthorized(self) -> JSONResponse:
-        return JSONResponse(self.error_body(401, message="unauthorized"), status_code=401)
-
     async def chat(self, request: Request):
-        body = await self.record(request)
-        if not bearer_ok(request, self.api_key):
-            return self._unauthorized()
-        outcome = self.next_outcome(body.get("messages", []))
-        streaming = body.get("stream") is not False
-        if isinstance(outcome, Failure) and (outcome.after_tokens is None or not streaming):
-            return self.failure_response(outcome)
-        model = body.get("model", "llama-fake:latest")
-        if not streaming:
-            return JSONResponse(self._final(outcome, body["messages"], model, whole=True))
-        lines = self._lines(outcome, body["messages"], model)
-        return StreamingResponse(self.paced(lines, request.url.path), media_type="application/x-ndjson")
+        return await self.answer_chat(request)
+
+    def render_whole(self, reply: Reply, request: dict, model: str) -> dict:
+        """One JSON object with the whole message and the token counts."""
+        return self._final(reply, request["messages"], model, whole=True)
 
     def _final(self, reply: Reply, prompt: list[dict], model: str, *, whole: bool) -> dict:
         words_in, words_out = usage_for(reply, prompt)
@@ -68,7 +60,8 @@ class FakeOllama(FakeUpstream):
                 "done_reason": reply.finish_reason or "stop", "total_duration": 1000,
                 "prompt_eval_count": words_in, "eval_count": words_out}
 
-    def _lines(self, outcome: Reply | Failure, prompt: list[dict], model: str):
+    def render_stream(self, outcome: Reply | Failure, request: dict, model: str):
+        """NDJSON lines, the last with ``done: true``."""
         def line(**message):
             payload = {"model": model, "created_at": _CREATED,
                        "message": {"role": "assistant", "content": "", **message}, "done": False}
@@ -84,12 +77,12 @@ class FakeOllama(FakeUpstream):
             yield line(content=token)
         if outcome.tool_calls:
             yield line(tool_calls=_tool_calls(outcome))
-        yield json.dumps(self._final(outcome, prompt, model, whole=False)) + "\n"
+        yield json.dumps(self._final(outcome, request["messages"], model, whole=False)) + "\n"
 
     async def tags(self, request: Request):
-        await self.record(request)
-        if not bearer_ok(request, self.api_key):
-            return self._unauthorized()
+        _, refusal = await self.admit(request)
+        if refusal is not None:
+            return refusal
         models = [{"name": m["name"], "model": m["name"], "modified_at": _CREATED, "size": 2019393189,
                    "digest": "sha256:fake", "details": {"format": "gguf", "family": m["family"],
                                                         "parameter_size": "3.2B",
@@ -98,9 +91,9 @@ class FakeOllama(FakeUpstream):
         return JSONResponse({"models": models})
 
     async def show(self, request: Request):
-        body = await self.record(request)
-        if not bearer_ok(request, self.api_key):
-            return self._unauthorized()
+        body, refusal = await self.admit(request)
+        if refusal is not None:
+            return refusal
         name = (body or {}).get("model") or (body or {}).get("name")
         model = next((m for m in self.models if name in (m["name"], m["name"].removesuffix(":latest"))), None)
         if model is None:

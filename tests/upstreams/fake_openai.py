@@ -12,10 +12,10 @@ import json
 import time
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, StreamingResponse
+from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
 
-from .scripted import (FakeUpstream, Failure, Reply, bearer_ok, partial_then_fail, tokens_of,
+from .scripted import (FakeUpstream, Failure, Reply, partial_then_fail, tokens_of,
                        usage_for)
 
 _DEFAULT_TYPES = {401: "invalid_request_error", 403: "invalid_request_error",
@@ -28,6 +28,7 @@ class FakeOpenAI(FakeUpstream):
     """An OpenAI-compatible server (also standing in for OpenRouter, vLLM, llama.cpp)."""
 
     provider_name = "openai"
+    unauthorized_message = "Incorrect API key provided: sk-***"
     default_model = "gpt-fake"
     default_models = [
         {"id": "gpt-fake", "owned_by": "fake"},
@@ -68,25 +69,11 @@ class FakeOpenAI(FakeUpstream):
                           "type": type or _DEFAULT_TYPES.get(status, "invalid_request_error"),
                           "param": None, "code": code or _DEFAULT_CODES.get(status)}}
 
-    def _unauthorized(self) -> JSONResponse:
-        body = self.error_body(401, message="Incorrect API key provided: sk-***")
-        return JSONResponse(body, status_code=401)
-
     async def chat_completions(self, request: Request):
-        body = await self.record(request)
-        if not bearer_ok(request, self.api_key):
-            return self._unauthorized()
-        outcome = self.next_outcome(body.get("messages", []))
-        streaming = bool(body.get("stream"))
-        if isinstance(outcome, Failure) and (outcome.after_tokens is None or not streaming):
-            return self.failure_response(outcome)
-        model = body.get("model", "gpt-fake")
-        if not streaming:
-            return JSONResponse(self._completion(outcome, body["messages"], model))
-        chunks = self._chunks(outcome, body, model)
-        return StreamingResponse(self.paced(chunks, request.url.path), media_type="text/event-stream")
+        return await self.answer_chat(request)
 
-    def _completion(self, reply: Reply, prompt: list[dict], model: str) -> dict:
+    def render_whole(self, reply: Reply, request: dict, model: str) -> dict:
+        """A ``chat.completion`` object."""
         message = {"role": "assistant", "content": reply.text or None}
         if reply.thinking:
             message["reasoning_content"] = reply.thinking
@@ -98,9 +85,10 @@ class FakeOpenAI(FakeUpstream):
         return {"id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()),
                 "model": model, "choices": [{"index": 0, "message": message,
                                              "finish_reason": _finish_reason(reply)}],
-                "usage": _usage(reply, prompt)}
+                "usage": _usage(reply, request["messages"])}
 
-    def _chunks(self, outcome: Reply | Failure, request: dict, model: str):
+    def render_stream(self, outcome: Reply | Failure, request: dict, model: str):
+        """``data: {chunk}`` lines ending in ``data: [DONE]``."""
         def chunk(delta=None, finish=None, **extra):
             choices = [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish}]
             payload = {"id": "chatcmpl-fake", "object": "chat.completion.chunk",
@@ -129,9 +117,9 @@ class FakeOpenAI(FakeUpstream):
         yield "data: [DONE]\n\n"
 
     async def list_models(self, request: Request):
-        await self.record(request)
-        if not bearer_ok(request, self.api_key):
-            return self._unauthorized()
+        _, refusal = await self.admit(request)
+        if refusal is not None:
+            return refusal
         data = [{"object": "model", "created": 1700000000, "owned_by": "fake", **m} for m in self.models]
         return JSONResponse({"object": "list", "data": data})
 
@@ -142,9 +130,9 @@ class FakeOpenAI(FakeUpstream):
         return await self._account(request, self.key_info)
 
     async def _account(self, request: Request, data: dict | None):
-        await self.record(request)
-        if not bearer_ok(request, self.api_key):
-            return self._unauthorized()
+        _, refusal = await self.admit(request)
+        if refusal is not None:
+            return refusal
         if data is None:
             return JSONResponse(self.error_body(404, message="Not Found"), status_code=404)
         return JSONResponse({"data": data})

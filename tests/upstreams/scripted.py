@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
 from tests.support.servers import ThreadedServer
@@ -99,6 +99,9 @@ class FakeUpstream:
     provider_name = ""
     default_model = ""
     default_models: list[dict] = []
+    unauthorized_message = "unauthorized"
+    stream_media_type = "text/event-stream"
+    streams_by_default = False  # whether a chat request without "stream" streams
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -222,6 +225,40 @@ class FakeUpstream:
             if self._script:
                 return self._script.popleft()
         return Reply(text=f"Hello! You said: {last_user_text(prompt)}")
+
+    async def admit(self, request: Request) -> tuple[object, JSONResponse | None]:
+        """Record the request; return its JSON body and, when its key is wrong, the 401 to send."""
+        body = await self.record(request)
+        if self.authorized(request):
+            return body, None
+        return body, JSONResponse(self.error_body(401, message=self.unauthorized_message), status_code=401)
+
+    def authorized(self, request: Request) -> bool:
+        """Whether the request carries ``api_key`` (always, when none is set); bearer by default."""
+        return bearer_ok(request, self.api_key)
+
+    async def answer_chat(self, request: Request):
+        """The chat endpoint every fake shares: script, failure, whole answer or paced stream."""
+        body, refusal = await self.admit(request)
+        if refusal is not None:
+            return refusal
+        outcome = self.next_outcome(body.get("messages", []))
+        streaming = bool(body.get("stream", self.streams_by_default))
+        if isinstance(outcome, Failure) and (outcome.after_tokens is None or not streaming):
+            return self.failure_response(outcome)
+        model = body.get("model") or self.default_model
+        if not streaming:
+            return JSONResponse(self.render_whole(outcome, body, model))
+        chunks = self.render_stream(outcome, body, model)
+        return StreamingResponse(self.paced(chunks, request.url.path), media_type=self.stream_media_type)
+
+    def render_whole(self, reply: Reply, request: dict, model: str) -> dict:
+        """The non-streaming answer body."""
+        raise NotImplementedError
+
+    def render_stream(self, outcome: Reply | Failure, request: dict, model: str):
+        """The streamed answer, as text chunks (a failure with ``after_tokens`` included)."""
+        raise NotImplementedError
 
     def failure_response(self, failure: Failure) -> JSONResponse:
         """The error response for a failure that happens before any body (or cut the connection)."""

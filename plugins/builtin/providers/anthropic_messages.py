@@ -20,7 +20,6 @@ from agentdeck.providers.errors import (ProviderError, ProviderTimeout, Provider
 from agentdeck.providers.messages import (check_messages, normalize_tools, parse_arguments,
                                           text_of, tool_calls_of)
 
-NO_KEY = "no-key-configured"
 _FINISH = {"end_turn": "stop", "stop_sequence": "stop", "pause_turn": "stop", "max_tokens": "length",
            "model_context_window_exceeded": "length", "tool_use": "tool_calls", "refusal": "content_filter"}
 _CAPABILITY_WORDS = {"image_input": "vision", "thinking": "thinking"}
@@ -46,14 +45,9 @@ class AnthropicProvider(Provider):
         self._errors = (anthropic.AnthropicError, httpx2.HTTPError)
         self._transport = httpx2
         self.max_tokens = config_int(self.config, "max_tokens", 4096)
-        # An explicit api_key and base_url stop the library from reading ANTHROPIC_* variables and
-        # profiles, so the operator's credentials never go to a URL a client chose.
+        # An explicit key also stops the library from reading ANTHROPIC_* variables and profiles.
         self._client = anthropic.AsyncAnthropic(
-            api_key=self.api_key or NO_KEY, base_url=self.base_url, timeout=self.timeout,
-            max_retries=config_int(self.config, "max_retries", 2),
-            default_headers=dict(self.config.get("headers") or {}),
-            http_client=anthropic.DefaultAsyncHttpxClient(follow_redirects=False,
-                                                          event_hooks=self.request_hooks()))
+            **self.sdk_client_options(anthropic.DefaultAsyncHttpxClient))
 
     async def complete(self, messages, *, model=None, tools=None, options=None) -> Completion:
         """One non-streaming Messages request."""

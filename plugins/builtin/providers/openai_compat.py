@@ -15,15 +15,12 @@ import json
 from agentdeck import hookimpl
 from agentdeck.providers import (AccountInfo, Completion, ContentDelta, Done, ModelInfo, Pricing,
                                  Provider, ThinkingDelta, ToolCall, Usage)
-from agentdeck.providers.base import config_int
 from agentdeck.providers.errors import (ProviderAuthError, ProviderBadRequest, ProviderError,
                                         ProviderTimeout, ProviderUpstreamError, ProviderURLRefused,
                                         error_for, redact)
 from agentdeck.providers.messages import (check_messages, openai_tools, parse_arguments,
                                           text_of, tool_calls_of)
 
-# The client insists on a key; servers that need none (vLLM, llama.cpp, Ollama) ignore this one.
-NO_KEY = "no-key-configured"
 _FINISH = {"stop": "stop", "length": "length", "tool_calls": "tool_calls",
            "function_call": "tool_calls", "content_filter": "content_filter"}
 
@@ -44,15 +41,9 @@ class OpenAICompatProvider(Provider):
         self.stream_usage = bool(self.config.get("stream_usage", True))
         self.account_api = self.config.get("account_api") or (
             "openrouter" if self.base_host.endswith("openrouter.ai") else None)
-        # Key, base URL, organization and project are always passed explicitly: the library would
-        # otherwise fill them from OPENAI_* variables and send the operator's key to a URL a
-        # client chose. Redirects are off so a base URL cannot bounce to a refused address.
-        self._client = openai.AsyncOpenAI(
-            api_key=self.api_key or NO_KEY, base_url=self.base_url, timeout=self.timeout,
-            max_retries=config_int(self.config, "max_retries", 2),
-            default_headers=dict(self.config.get("headers") or {}),
-            http_client=openai.DefaultAsyncHttpxClient(follow_redirects=False,
-                                                       event_hooks=self.request_hooks()))
+        self._client = openai.AsyncOpenAI(**self.sdk_client_options(openai.DefaultAsyncHttpxClient))
+        # Set after construction, because the constructor reads OPENAI_ORG_ID / OPENAI_PROJECT_ID
+        # when given None, and the operator's organization is not a client's business.
         self._client.organization = self.config.get("organization")
         self._client.project = self.config.get("project")
 
