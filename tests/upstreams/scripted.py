@@ -1,7 +1,8 @@
 """What every fake upstream shares: scripted replies and failures, pacing, and a request log.
 
 A test scripts the next outcomes (``fake.reply(...)``, ``fake.fail(...)``), sets the pacing
-(``fake.token_delay`` or ``fake.set_tokens_per_second``, ``fake.response_delay``), and reads back
+(``fake.token_delay`` or ``fake.set_tokens_per_second``, ``fake.response_delay``) or a fixed
+reply for every unscripted request (``fake.default_text``), and reads back
 ``fake.requests`` (what the client sent) and ``fake.streams`` (when each streamed response opened
 and closed, and whether it ran to the end or the client went away). With nothing scripted, a fake
 answers ``"Hello! You said: <last user text>"``.
@@ -120,6 +121,7 @@ class FakeUpstream:
             self.disconnects: list[str] = []
         self.token_delay = 0.0
         self.response_delay = 0.0
+        self.default_text: str | None = None  # the reply when nothing is scripted (None: echo)
         self.api_key: str | None = None
         self.models: list[dict] = [dict(m) for m in self.default_models]
 
@@ -224,6 +226,8 @@ class FakeUpstream:
         with self._lock:
             if self._script:
                 return self._script.popleft()
+        if self.default_text is not None:
+            return Reply(text=self.default_text)
         return Reply(text=f"Hello! You said: {last_user_text(prompt)}")
 
     async def admit(self, request: Request) -> tuple[object, JSONResponse | None]:
