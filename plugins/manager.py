@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import logging
 import pkgutil
 import threading
 from dataclasses import dataclass, field
 
 import pluggy
 
-from agentdeck import PROJECT_NAME
+from agentdeck import PROJECT_NAME, __version__
 from agentdeck.plugins import builtin, hookspecs
 
 ENTRY_POINT_GROUP = PROJECT_NAME
+log = logging.getLogger("agentdeck.plugins")
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ class PluginManager:
                 continue
             self.pm.register(module, name=name)
             self._builtin.add(name)
-            self._versions[name] = None
+            self._versions[name] = __version__
 
     def load_entry_points(self) -> None:
         """Register the plugins installed as entry points in group ``agentdeck``."""
@@ -68,8 +70,16 @@ class PluginManager:
                 if ep.group != ENTRY_POINT_GROUP or ep.name in self.disabled:
                     continue
                 if self.pm.get_plugin(ep.name) is not None or self.pm.is_blocked(ep.name):
+                    log.warning("plugin %r from %s skipped: the name is taken", ep.name, dist.metadata["Name"])
                     continue
-                self.pm.register(ep.load(), name=ep.name)
+                try:
+                    self.pm.register(ep.load(), name=ep.name)
+                    self.pm.check_pending()
+                except Exception:  # a broken third-party plugin must not stop the server
+                    log.exception("plugin %r from %s failed to load; skipped", ep.name, dist.metadata["Name"])
+                    if self.pm.has_plugin(ep.name):
+                        self.pm.unregister(name=ep.name)
+                    continue
                 self._versions[ep.name] = dist.version
 
     def register(self, plugin, name: str) -> None:

@@ -7,6 +7,7 @@ import logging
 import pytest
 from click.testing import CliRunner
 
+import agentdeck
 from agentdeck.cli import main
 from tests.plugins.builtin.channels.receiver import signed_receiver
 
@@ -36,7 +37,7 @@ def test_plugins_lists_builtins_with_their_hooks(run):
 
 def test_plugins_json_gives_name_version_hooks(run):
     plugins = {p["name"]: p for p in json.loads(run("plugins", "--json").output)}
-    assert plugins["channels.log"] == {"name": "channels.log", "version": None,
+    assert plugins["channels.log"] == {"name": "channels.log", "version": agentdeck.__version__,
                                        "hooks": ["register_alert_channels"], "builtin": True}
 
 
