@@ -5,7 +5,11 @@ the plugin after ``${VAR}`` expansion. Provider errors become HTTP statuses here
 """
 from __future__ import annotations
 
+import asyncio
+import json
 import time
+import weakref
+from collections import OrderedDict
 
 from agentdeck.amplifier.bundle import ProviderChoice, expand_environment
 from agentdeck.errors import DomainError, InvalidInput
@@ -19,18 +23,59 @@ _STATUS = ((ProviderNotInstalled, 400), (ProviderAuthError, 401), (ProviderOutOf
            (ProviderRateLimited, 429), (ProviderTimeout, 504), (ProviderBadRequest, 400))
 
 
+def check_provider(choice: ProviderChoice) -> dict:
+    """The expanded config, after checking the module is installed and its ``${VAR}``s are set
+    (400 otherwise), without building the provider."""
+    if choice.plugin not in installed_providers():
+        raise InvalidInput(not_installed_message(choice))
+    return expand_environment(choice.config, "providers[0].config")
+
+
 def open_provider(choice: ProviderChoice):
     """A ready provider for ``choice``; raises ``InvalidInput`` (400) for an unknown module or a
     missing environment variable, and the mapped error when the plugin refuses its config."""
-    if choice.plugin not in installed_providers():
-        raise InvalidInput(not_installed_message(choice))
-    config = expand_environment(choice.config, "providers[0].config")
+    config = check_provider(choice)
     try:
         return get_provider(choice.plugin, config)
     except ProviderNotInstalled:
         raise InvalidInput(not_installed_message(choice)) from None
     except ProviderError as exc:
         raise provider_failure(exc) from None
+
+
+class ProviderPool:
+    """Providers kept open on one event loop, so messages that use the same provider and config
+    share its connection pool (no new TLS setup per message); the least recently used are closed
+    beyond ``size``."""
+
+    def __init__(self, size: int = 64):
+        self.size = size
+        self._open: OrderedDict[str, object] = OrderedDict()
+
+    def get(self, choice: ProviderChoice):
+        """The open provider for ``choice``, built on first use (400 / mapped errors as
+        ``open_provider``)."""
+        key = json.dumps([choice.plugin, check_provider(choice)], sort_keys=True, default=str)
+        provider = self._open.get(key)
+        if provider is None:
+            provider = self._open[key] = open_provider(choice)
+            while len(self._open) > self.size:
+                _, evicted = self._open.popitem(last=False)
+                asyncio.get_running_loop().create_task(evicted.aclose())
+        self._open.move_to_end(key)
+        return provider
+
+
+_pools: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def provider_for(choice: ProviderChoice):
+    """The shared provider for ``choice`` on the running event loop."""
+    loop = asyncio.get_running_loop()
+    pool = _pools.get(loop)
+    if pool is None:
+        pool = _pools[loop] = ProviderPool()
+    return pool.get(choice)
 
 
 async def default_model(provider) -> str | None:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import AsyncIterator
 
 from agentdeck.amplifier.cancellation import LocalRun, registry
-from agentdeck.amplifier.provider_access import (default_model, failure_status, open_provider,
-                                                 provider_failure)
+from agentdeck.amplifier.provider_access import (default_model, failure_status, provider_failure,
+                                                 provider_for)
 from agentdeck.amplifier.sessions import Exchange, begin_exchange, finish_exchange, request_cancel
 from agentdeck.providers.errors import ProviderError, ProviderUpstreamError
 from agentdeck.providers.events import ContentDelta, Done, Usage
@@ -83,11 +83,8 @@ class Reply:
         return outcome
 
     async def _pump(self, parts: list[str], outcome: Outcome) -> None:
-        try:
-            model = await default_model(self.provider)
-            await self._relay(self.provider.stream(self.exchange.history, model=model), parts, outcome)
-        finally:
-            await self.provider.aclose()
+        model = await default_model(self.provider)
+        await self._relay(self.provider.stream(self.exchange.history, model=model), parts, outcome)
 
     async def _relay(self, stream, parts: list[str], outcome: Outcome) -> None:
         try:
@@ -111,7 +108,7 @@ async def start_reply(session_id: str, message: str) -> Reply:
     """Claim the session, record the user turn and start answering (404 / 400 / 409 first)."""
     exchange = await asyncio.to_thread(begin_exchange, session_id, message)
     try:
-        provider = open_provider(exchange.choice)
+        provider = provider_for(exchange.choice)
     except Exception:
         await asyncio.to_thread(finish_exchange, exchange, "", "error")
         raise

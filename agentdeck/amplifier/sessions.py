@@ -8,19 +8,35 @@ cancelled or failed) and releases it. A worker that dies mid-reply stops refresh
 """
 from __future__ import annotations
 
+import contextlib
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
-from agentdeck.amplifier.bundle import ProviderChoice, parse_bundle, provider_choice
-from agentdeck.amplifier.provider_access import open_provider
+from agentdeck.amplifier.bundle import ProviderChoice, bundle_provider
+from agentdeck.amplifier.provider_access import check_provider, open_provider
 from agentdeck.errors import Conflict, NotFound
-from agentdeck.storage.db import database
+from agentdeck.storage.db import database, is_postgres
 from agentdeck.storage.fields import new_uuid
 from agentdeck.storage.models.amplifier import AmplifierConfig, AmplifierMessage, AmplifierSession
 from agentdeck.timeutil import to_iso, utcnow
 
 STALE_AFTER = 30.0  # seconds without a heartbeat after which a claimed session is free again
 S = AmplifierSession
+_sqlite_writes = threading.Lock()
+
+
+@contextlib.contextmanager
+def writing():
+    """A write transaction. On SQLite, this process's writers queue on a lock: waiting in
+    SQLite's busy handler instead (it sleeps up to 100 ms at a time) stalls hundreds of
+    concurrent replies for seconds."""
+    if is_postgres():
+        with database.atomic():
+            yield
+    else:
+        with _sqlite_writes, database.atomic():
+            yield
 
 
 @dataclass(frozen=True)
@@ -40,8 +56,9 @@ def create_session(config_id: str) -> AmplifierSession:
     config = AmplifierConfig.get_or_none(AmplifierConfig.id == config_id)
     if config is None:
         raise NotFound(f"Config not found: {config_id}")
-    open_provider(provider_choice(parse_bundle(config.yaml_content)))
-    return S.create(config_id=config.id, bundle_yaml=config.yaml_content)
+    open_provider(bundle_provider(config.yaml_content))
+    with writing():
+        return S.create(config_id=config.id, bundle_yaml=config.yaml_content)
 
 
 def get_session(session_id: str) -> AmplifierSession:
@@ -72,7 +89,7 @@ def resume_session(session_id: str) -> AmplifierSession:
     session = get_session(session_id)
     config = AmplifierConfig.get_or_none(AmplifierConfig.id == session.config_id)
     bundle_yaml = config.yaml_content if config else session.bundle_yaml
-    open_provider(provider_choice(parse_bundle(bundle_yaml)))
+    open_provider(bundle_provider(bundle_yaml))
     S.update(bundle_yaml=bundle_yaml, status="active", updated_at=utcnow()).where(S.id == session_id).execute()
     return get_session(session_id)
 
@@ -81,11 +98,11 @@ def begin_exchange(session_id: str, message: str) -> Exchange:
     """Claim the session for one message and record the user turn; 404, 400 (provider cannot be
     opened, nothing recorded) or 409 (busy)."""
     session = get_session(session_id)
-    choice = provider_choice(parse_bundle(session.bundle_yaml))
-    open_provider(choice)
+    choice = bundle_provider(session.bundle_yaml)
+    check_provider(choice)
     run_id, now = new_uuid(), utcnow()
     free = (S.active_run.is_null()) | (S.run_heartbeat_at < now - timedelta(seconds=STALE_AFTER))
-    with database.atomic():
+    with writing():
         claimed = (S.update(active_run=run_id, run_heartbeat_at=now, cancel_requested_at=None,
                             message_count=S.message_count + 1, updated_at=now)
                    .where((S.id == session_id) & free).execute())
@@ -93,15 +110,15 @@ def begin_exchange(session_id: str, message: str) -> Exchange:
             get_session(session_id)
             raise Conflict("Session is busy answering another message; cancel it or retry later")
         AmplifierMessage.create(session=session_id, role="user", content=message)
-        history = conversation(session_id)
-    return Exchange(session_id, session.config_id, run_id, history, choice)
+    # Read after the commit, outside the write lock: the claim keeps other turns out meanwhile.
+    return Exchange(session_id, session.config_id, run_id, conversation(session_id), choice)
 
 
 def finish_exchange(exchange: Exchange, text: str, status: str) -> bool:
     """Record the reply (``complete``, ``cancelled`` or ``error``) and release the session;
     False when the session was deleted (or its claim expired) meanwhile."""
     now = utcnow()
-    with database.atomic():
+    with writing():
         released = (S.update(active_run=None, run_heartbeat_at=None, message_count=S.message_count + 1,
                              updated_at=now)
                     .where((S.id == exchange.session_id) & (S.active_run == exchange.run_id)).execute())
@@ -120,7 +137,9 @@ def conversation(session_id: str) -> list[dict]:
 
 def request_cancel(session_id: str) -> None:
     """Record a cancellation request that the worker running the reply (any worker) acts on."""
-    if not S.update(cancel_requested_at=utcnow()).where(S.id == session_id).execute():
+    with writing():
+        cancelled = S.update(cancel_requested_at=utcnow()).where(S.id == session_id).execute()
+    if not cancelled:
         raise NotFound("Session not found")
 
 
@@ -137,7 +156,8 @@ def runs_to_stop(runs: dict[str, str]) -> set[str]:
 def refresh_heartbeats(run_ids: list[str]) -> None:
     """Mark the runs of this worker as alive."""
     if run_ids:
-        S.update(run_heartbeat_at=utcnow()).where(S.active_run.in_(run_ids)).execute()
+        with writing():
+            S.update(run_heartbeat_at=utcnow()).where(S.active_run.in_(run_ids)).execute()
 
 
 def session_info(session: AmplifierSession, message: str | None = None) -> dict:

@@ -41,10 +41,11 @@ def select_files(pattern: str) -> list[Path]:
 
 
 async def run_smoke_tests(verbose: bool = False, pattern: str = "test_smoke.py",
-                          timeout: float = TIMEOUT) -> dict:
+                          timeout: float | None = None) -> dict:
     """Run the selected smoke files; the body of ``GET /smoke-tests``."""
     global _running
     files = select_files(pattern)
+    timeout = TIMEOUT if timeout is None else timeout
     if importlib.util.find_spec("pytest") is None:
         return {"success": False, "exit_code": -1, "stdout": "", "stderr": None,
                 "error": "pytest is not installed on the server (pip install 'agentdeck[test]')"}
