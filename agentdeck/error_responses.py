@@ -35,8 +35,12 @@ def _allowed_methods(mounted: list[Mounted]) -> list[tuple[re.Pattern, str]]:
             if "GET" in methods and "HEAD" not in methods:
                 methods.append("HEAD")
             pattern = re.sub(r"\\{[^/}]+\\}", "[^/]+", re.escape(item.mount + template))
-            table.append((re.compile(f"^{pattern}$"), ", ".join(methods)))
-    return table
+            literal = len(re.sub(r"\{[^/}]+\}", "", template))
+            table.append((literal, re.compile(f"^{pattern}$"), ", ".join(methods)))
+    # Most specific template first: ".../steps/{step}.json" before ".../steps/{step_index}",
+    # which would match "0003.json" too since every parameter is matched as [^/]+.
+    table.sort(key=lambda row: -row[0])
+    return [(pattern, methods) for _, pattern, methods in table]
 
 
 class ErrorResponder:
