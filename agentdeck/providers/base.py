@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 from agentdeck.outbound import OutboundRefused, validate_url
 from agentdeck.providers.errors import ProviderBadRequest, ProviderURLRefused
 from agentdeck.providers.events import AccountInfo, Completion, ModelInfo, StreamEvent, collect
-
+from agentdeck.settings import get_settings
 
 # SDK clients refuse to start without a key; servers that need none (vLLM, llama.cpp) ignore it.
 NO_KEY = "no-key-configured"
@@ -128,7 +128,9 @@ class Provider:
         point at a private address since the config was saved is refused.
         """
         try:
-            await asyncio.to_thread(validate_url, url)
+            validate_url(url, resolve=False)  # scheme and literal addresses: no I/O
+            if not get_settings().outbound_allow_private:
+                await asyncio.to_thread(validate_url, url)
         except OutboundRefused as exc:
             raise ProviderURLRefused(f"base_url refused: {exc}", provider=self.name) from None
 

@@ -2,6 +2,8 @@
 base URLs checked by the outbound guard."""
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from agentdeck.outbound import OutboundRefused
@@ -81,3 +83,24 @@ async def test_the_operator_default_base_url_is_not_checked(deny_private_outboun
     # Ollama's default is the local daemon; only URLs that come with a config are checked.
     async with get_provider("ollama", {}) as provider:
         assert provider.base_url == "http://127.0.0.1:11434"
+
+
+async def test_requests_resolve_the_host_again(deny_private_outbound, monkeypatch):
+    def no_dns(*args, **kwargs):
+        raise AssertionError("the constructor must not resolve host names")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    provider = Minimal({"base_url": "https://models.example.test/v1"})
+    assert provider.request_hooks()["request"]
+    # The name now resolves to a private address (DNS changed, or rebinding): refused per request.
+    monkeypatch.setattr(socket, "getaddrinfo",
+                        lambda *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.5", 443))])
+    with pytest.raises(ProviderURLRefused):
+        await provider.check_url("https://models.example.test/v1/chat/completions")
+    monkeypatch.setattr(socket, "getaddrinfo",
+                        lambda *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("8.8.8.8", 443))])
+    await provider.check_url("https://models.example.test/v1/chat/completions")
+
+
+def test_default_base_urls_are_not_hooked():
+    assert Minimal({}).request_hooks() == {}
