@@ -83,6 +83,19 @@ def rule_step_failed(view: RunView) -> list[dict]:
     return found
 
 
+def rule_step_index_mismatch(view: RunView) -> list[dict]:
+    """server.step_index_mismatch: a step record names a step_index other than its path's."""
+    found = []
+    for index, step in view.steps:
+        claimed = step.get("step_index") if isinstance(step, dict) else None
+        if isinstance(claimed, int) and not isinstance(claimed, bool) and claimed != index:
+            found.append(_finding("server.step_index_mismatch", "medium",
+                                  f"steps/{runs.step_name(index)}.json says step_index {claimed}.",
+                                  "The SDK sent the record to the wrong path; check its step counter.",
+                                  index, [_step_ref(index)]))
+    return found
+
+
 def _action_key(step: dict) -> str | None:
     action = step.get("action") if isinstance(step, dict) else None
     return json.dumps(action, sort_keys=True) if action not in (None, "", {}, []) else None
@@ -220,8 +233,8 @@ def rule_orphan_events(view: RunView) -> list[dict]:
             for s in view.event_streams if s != events.RUN_STREAM and s not in present]
 
 
-RULES = (rule_run_failed, rule_step_failed, rule_action_loop, rule_long_gap, rule_missing_steps,
-         rule_missing_screenshot, rule_log_errors, rule_orphan_events)
+RULES = (rule_run_failed, rule_step_failed, rule_step_index_mismatch, rule_action_loop, rule_long_gap,
+         rule_missing_steps, rule_missing_screenshot, rule_log_errors, rule_orphan_events)
 
 
 def findings(tenant_id: str, run_id: str) -> dict:

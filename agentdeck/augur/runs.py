@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import peewee
 
-from agentdeck.errors import NotFound, SchemaViolation
+from agentdeck.errors import NotFound
 from agentdeck.storage.db import database
 from agentdeck.storage.models.augur import AugurRun, AugurStep
 from agentdeck.timeutil import to_iso, utcnow
@@ -76,11 +76,12 @@ def put_trace(client: IngestClient, run_id: str, trace: dict) -> None:
 
 
 def put_step(client: IngestClient, run_id: str, step_index: int, step: dict) -> None:
-    """Store (or replace) one StepTrace record."""
+    """Store (or replace) one StepTrace record, as sent, under the path's index.
+
+    A record naming another ``step_index`` is kept too (the SDK's bundle is the source of
+    truth); the diagnostics report the disagreement.
+    """
     encode_document(step)
-    claimed = step.get("step_index")
-    if isinstance(claimed, int) and not isinstance(claimed, bool) and claimed != step_index:
-        raise SchemaViolation(f"step_index in the body ({claimed}) differs from the path ({step_index})")
     pk = run_pk(client.tenant_id, run_id)
     (AugurStep.insert(run=pk, step_index=step_index, document=step, updated_at=utcnow())
      .on_conflict(conflict_target=[AugurStep.run, AugurStep.step_index],

@@ -25,6 +25,12 @@ def test_step_failed_reads_failure_class_status_success_and_error():
     assert "failure_class=no_state_change" in found[0]["summary"]
 
 
+def test_step_index_mismatch():
+    found = diagnostics.rule_step_index_mismatch(_view([(0, {"step_index": 0}), (1, {"step_index": 2}),
+                                                         (2, {"step_index": "2"}), (3, {})]))
+    assert _rules(found) == [("server.step_index_mismatch", 1)]
+
+
 def test_action_loop_needs_three_consecutive_identical_actions():
     click = {"type": "click", "params": {"x": 1, "y": 2}}
     same_reordered = {"params": {"y": 2, "x": 1}, "type": "click"}

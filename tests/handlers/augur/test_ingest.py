@@ -52,12 +52,12 @@ def test_steps_replace_and_read_by_padded_name(augur):
     assert viewer.get(f"{API}/runs").json()["runs"][0]["step_count"] == 1
 
 
-def test_step_index_in_body_must_match_path(augur):
-    sdk, _ = augur.workspace()
+def test_step_record_is_kept_as_sent_under_the_paths_index(augur):
+    sdk, viewer = augur.workspace()
     _open(sdk)
-    response = sdk.put(f"{API}/runs/run_abc/steps/3", json={"step_index": 4})
-    assert response.status_code == 422
-    assert "differs" in response.json()["detail"]
+    assert sdk.put(f"{API}/runs/run_abc/steps/3", json={"step_index": 4}).status_code == 200
+    assert viewer.get(f"{API}/runs/run_abc/steps/0003.json").json() == {"step_index": 4}
+    assert viewer.get(f"{API}/runs/run_abc/steps/0004.json").status_code == 404
 
 
 def test_ingest_before_the_run_is_opened_is_404(augur):
