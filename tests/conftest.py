@@ -16,6 +16,9 @@ from agentdeck.settings import get_settings, reset_settings
 
 USE_POSTGRES = os.environ.get("AGENTDECK_TEST_DB") == "postgres"
 
+# Fake LLM upstreams (OpenAI-compatible, Anthropic, Ollama) on loopback, for every test folder.
+pytest_plugins = ["tests.upstreams.fixtures"]
+
 
 @pytest.fixture(scope="session")
 def postgres_cluster():
