@@ -2,6 +2,7 @@
 from connexion.lifecycle import ConnexionResponse
 
 from agentdeck.amplifier import service
+from agentdeck.handlers.amplifier import gives_back_connection
 from agentdeck.settings import get_settings
 
 _REDOC = """<!DOCTYPE html>
@@ -18,6 +19,7 @@ def get_root():
     return service.root_info(get_settings().mount_for("amplifier")), 200
 
 
+@gives_back_connection
 def get_health():
     """GET /health"""
     return service.health_status(), 200
