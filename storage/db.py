@@ -5,6 +5,7 @@ PostgreSQL with no code change. Connections are pooled per process and held per 
 """
 from __future__ import annotations
 
+import functools
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
@@ -87,3 +88,21 @@ def release_connection() -> None:
     """Return this thread's connection to the pool (call at the end of a unit of work)."""
     if database.obj is not None and not database.is_closed():
         database.close()
+
+
+def gives_back_connection(func):
+    """Decorator for code run on worker threads (plain-``def`` handlers, security checks):
+    return the thread's connection to the pool when ``func`` ends.
+
+    anyio's worker threads exit after a while idle, and a connection still checked out by a
+    thread that exits never returns to the pool.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        finally:
+            release_connection()
+
+    return wrapper
