@@ -11,7 +11,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import peewee
-from playhouse.db_url import connect
+from playhouse.db_url import parse
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 database = peewee.DatabaseProxy()
 
@@ -34,28 +35,56 @@ class BaseModel(peewee.Model):
         legacy_table_names = False
 
 
-def _pooled(url: str) -> str:
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        raise ValueError(f"not a database URL: {url!r}")
-    if scheme == "postgres":
-        scheme = "postgresql"
-    if scheme in {"sqlite", "postgresql"}:
-        scheme += "+pool"
-    return f"{scheme}://{rest}"
+class _ReclaimsFromExitedThreads:
+    """Pool mixin: a connection checked out by a thread that has since exited is reclaimed.
+
+    Plain-``def`` handlers and security checks run on anyio worker threads, which exit after a
+    while idle; a connection such a thread still held would otherwise stay "in use" for ever,
+    until the pool was exhausted and every request waited. The connection is closed rather than
+    reused, since its thread may have left it inside a transaction.
+    """
+
+    def _connect(self):
+        with self._pool_lock:
+            owners = self.__dict__.setdefault("_owners", {})
+            for key, owner in list(owners.items()):
+                if not owner.is_alive():
+                    del owners[key]
+                    held = self._in_use.pop(key, None)
+                    if held is not None:
+                        self._close_raw(held.connection)
+            conn = super()._connect()
+            owners[self.conn_key(conn)] = threading.current_thread()
+            return conn
+
+    def _close(self, conn, close_conn=False):
+        with self._pool_lock:
+            self.__dict__.setdefault("_owners", {}).pop(self.conn_key(conn), None)
+        return super()._close(conn, close_conn)
+
+
+class PooledSqlite(_ReclaimsFromExitedThreads, PooledSqliteDatabase):
+    """SQLite, pooled, reclaiming connections of exited threads."""
+
+
+class PooledPostgresql(_ReclaimsFromExitedThreads, PooledPostgresqlDatabase):
+    """PostgreSQL, pooled, reclaiming connections of exited threads."""
 
 
 def connect_database(url: str, max_connections: int = 64) -> peewee.Database:
     """A pooled peewee database for ``url``, creating the SQLite file's folder when needed."""
-    pooled = _pooled(url)
-    kwargs: dict = {"max_connections": max_connections, "stale_timeout": 300, "timeout": 30}
-    if pooled.startswith("sqlite"):
+    scheme = url.partition("://")[0]
+    if scheme not in {"sqlite", "postgres", "postgresql"}:
+        raise ValueError(f"unsupported database URL scheme {scheme!r}: use sqlite:// or postgresql://")
+    params = parse(url)
+    pool = {"max_connections": max_connections, "stale_timeout": 300, "timeout": 30}
+    if scheme == "sqlite":
         path = urlparse(url).path
         if path and path not in {"/:memory:", ":memory:"}:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["pragmas"] = _SQLITE_PRAGMAS
-        kwargs["check_same_thread"] = False
-    return connect(pooled, **kwargs)
+        return PooledSqlite(params.pop("database"), pragmas=_SQLITE_PRAGMAS, check_same_thread=False,
+                            **pool, **params)
+    return PooledPostgresql(params.pop("database"), **pool, **params)
 
 
 def init_db(url_or_db: str | peewee.Database, max_connections: int = 64) -> peewee.Database:
