@@ -67,7 +67,7 @@ def save_screenshot(client: IngestClient, run_id: str, step_index: int, kind: st
     run_pk(client.tenant_id, run_id)
     relpath = f"screenshots/{step_name(step_index)}_{kind}.png"
     get_blob_store().put(_key(client.tenant_id, run_id, relpath), data)
-    connections.stamp(client, run_id)
+    connections.touch(client, run_id)
     return {"path": relpath, "bytes": len(data)}
 
 
@@ -87,7 +87,7 @@ def save_modelio(client: IngestClient, run_id: str, relpath: str, record: dict) 
         raise PayloadTooLarge(f"record is larger than {MAX_MODELIO_BYTES} bytes")
     run_pk(client.tenant_id, run_id)
     get_blob_store().put(_key(client.tenant_id, run_id, f"modelio/{relpath}"), data)
-    connections.stamp(client, run_id)
+    connections.touch(client, run_id)
     return {"path": f"modelio/{relpath}", "bytes": len(data)}
 
 
@@ -120,7 +120,7 @@ def append_log(client: IngestClient, run_id: str, text: str, name: str | None = 
     except PayloadTooLarge as exc:
         raise PayloadTooLarge(f"{relpath} is bounded at {MAX_LOG_BYTES} bytes: this chunk was "
                               "refused and the file is unchanged") from exc
-    connections.stamp(client, run_id)
+    connections.touch(client, run_id)
     return {"path": relpath, "size": size}
 
 

@@ -15,6 +15,7 @@ from agentdeck.storage.models.augur import AugurDsn, AugurHeartbeat
 from agentdeck.timeutil import to_iso, utcnow
 
 from agentdeck.augur.documents import encode_document
+from agentdeck.augur.group_commit import ingest_writes
 from agentdeck.augur.principals import IngestClient
 
 WINDOW_SECONDS = 60
@@ -28,14 +29,17 @@ def _synthetic_client_id(dsn_id: str) -> str:
     return f"dsn-{dsn_id[:8]}"
 
 
-def stamp(client: IngestClient, run_id: str | None = None) -> None:
-    """Record that ``client`` was just heard from (called by every ingest call)."""
+def _stamp_due(client: IngestClient, run_id: str | None) -> bool:
     key, now_mono = (client.dsn_id, run_id), time.monotonic()
     if now_mono - _recent_stamps.get(key, float("-inf")) < STAMP_INTERVAL:
-        return
+        return False
     if len(_recent_stamps) > 10_000:
         _recent_stamps.clear()
     _recent_stamps[key] = now_mono
+    return True
+
+
+def _write_stamp(client: IngestClient, run_id: str | None) -> None:
     now = utcnow()
     changes = {AugurHeartbeat.last_seen: now}
     if run_id is not None:
@@ -46,6 +50,18 @@ def stamp(client: IngestClient, run_id: str | None = None) -> None:
                .execute())
     if not touched:
         _upsert(client, _synthetic_client_id(client.dsn_id), {"run_id": run_id}, now)
+
+
+def stamp(client: IngestClient, run_id: str | None = None) -> None:
+    """Record that ``client`` was just heard from, within an ingest call's own write."""
+    if _stamp_due(client, run_id):
+        _write_stamp(client, run_id)
+
+
+def touch(client: IngestClient, run_id: str | None = None) -> None:
+    """Record that ``client`` was just heard from, for ingest calls that write no rows."""
+    if _stamp_due(client, run_id):
+        ingest_writes.run(lambda: _write_stamp(client, run_id))
 
 
 def _upsert(client: IngestClient, client_id: str, fields: dict, now) -> None:
@@ -64,10 +80,14 @@ def record_heartbeat(client: IngestClient, heartbeat: dict) -> dict:
     fields = {name: heartbeat[name] for name in
               ("client_name", "client_version", "capture_mode", "run_id", "last_event")
               if name in heartbeat}
-    _upsert(client, heartbeat["client_id"], fields, now)
-    (AugurHeartbeat.delete()
-     .where((AugurHeartbeat.tenant == client.tenant_id)
-            & (AugurHeartbeat.client_id == _synthetic_client_id(client.dsn_id))).execute())
+
+    def write() -> None:
+        _upsert(client, heartbeat["client_id"], fields, now)
+        (AugurHeartbeat.delete()
+         .where((AugurHeartbeat.tenant == client.tenant_id)
+                & (AugurHeartbeat.client_id == _synthetic_client_id(client.dsn_id))).execute())
+
+    ingest_writes.run(write)
     return {"ok": True, "client_id": heartbeat["client_id"], "server_time": to_iso(now)}
 
 

@@ -2,11 +2,16 @@
 
 A DSN reads ``<public url>/api/v1?token=<api key>&tenant=<slug>``; the SDK sends the key as
 ``Authorization: Bearer <api key>`` and the server finds the tenant from the key alone.
+
+Every ingest call presents a key, so each process remembers keys it has recently accepted for
+``KEY_CACHE_SECONDS``: a revocation (or a change of the tenant's model I/O setting) is seen at
+once by the process that made it and within that many seconds by the others.
 """
 from __future__ import annotations
 
 import re
 import secrets
+import time
 from urllib.parse import urlencode
 
 from agentdeck.errors import Forbidden, NotFound, Unauthorized
@@ -20,6 +25,8 @@ from agentdeck.augur.principals import IngestClient
 
 # Keys minted here are 48 hex digits (as upstream); anything not token-like is not a credential.
 _KEY_SHAPE = re.compile(r"^[A-Za-z0-9_.~+/=-]{16,256}$")
+KEY_CACHE_SECONDS = 2.0
+_accepted: dict[str, tuple[IngestClient, float]] = {}
 
 
 def dsn_url(api_key: str, tenant_slug: str) -> str:
@@ -62,7 +69,21 @@ def revoke_dsn(dsn_id: str, tenant_id: str | None = None) -> dict:
     if dsn.revoked_at is None:
         dsn.revoked_at = utcnow()
         dsn.save()
+    forget_accepted_keys()
     return dsn_document(dsn)
+
+
+def forget_accepted_keys() -> None:
+    """Drop this process's memory of accepted keys (after a revocation or a tenant change)."""
+    _accepted.clear()
+
+
+def recently_accepted(api_key: str) -> IngestClient | None:
+    """The client for a key this process accepted within ``KEY_CACHE_SECONDS``, else None."""
+    entry = _accepted.get(hash_token(api_key)) if api_key else None
+    if entry is None or entry[1] < time.monotonic():
+        return None
+    return entry[0]
 
 
 def client_for_key(api_key: str) -> IngestClient:
@@ -80,4 +101,8 @@ def client_for_key(api_key: str) -> IngestClient:
         raise Forbidden("DSN api_key not recognised")
     if row["revoked_at"] is not None:
         raise Forbidden("DSN api_key has been revoked")
-    return IngestClient(row["id"], row["tenant_id"], bool(row["modelio_capture"]))
+    client = IngestClient(row["id"], row["tenant_id"], bool(row["modelio_capture"]))
+    if len(_accepted) > 10_000:
+        _accepted.clear()
+    _accepted[hash_token(api_key)] = (client, time.monotonic() + KEY_CACHE_SECONDS)
+    return client

@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 
 from agentdeck.errors import NotFound
-from agentdeck.storage.db import database
 from agentdeck.storage.models.augur import AugurEventBatch
 
 from agentdeck.augur import connections
 from agentdeck.augur.documents import encode_document
+from agentdeck.augur.group_commit import ingest_writes
 from agentdeck.augur.principals import IngestClient
 from agentdeck.augur.runs import parse_step_name, run_pk
 
@@ -35,12 +35,15 @@ def append_events(client: IngestClient, run_id: str, events: list,
     """Append events to their streams, in order; returns how many were accepted."""
     encode_document(events)
     pk = run_pk(client.tenant_id, run_id)
-    if events:
-        rows = [{"run": pk, "step_index": index, "events": batch}
-                for index, batch in _group(events, step_index).items()]
-        with database.atomic():
+    rows = [{"run": pk, "step_index": index, "events": batch}
+            for index, batch in _group(events, step_index).items()]
+
+    def write() -> None:
+        if rows:
             AugurEventBatch.insert_many(rows).execute()
-    connections.stamp(client, run_id)
+        connections.stamp(client, run_id)
+
+    ingest_writes.run(write)
     return len(events)
 
 

@@ -5,6 +5,7 @@ stamps the client's heartbeat.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 
 import peewee
@@ -16,6 +17,7 @@ from agentdeck.timeutil import to_iso, utcnow
 
 from agentdeck.augur import connections
 from agentdeck.augur.documents import encode_document
+from agentdeck.augur.group_commit import ingest_writes
 from agentdeck.augur.principals import IngestClient
 
 
@@ -49,17 +51,21 @@ def open_run(client: IngestClient, manifest: dict) -> bool:
     """Create the run named by ``manifest["run_id"]``, or replace its manifest; True if created."""
     encode_document(manifest)
     run_id, now = manifest["run_id"], utcnow()
-    created = False
-    if not _replace_manifest(client.tenant_id, run_id, manifest, now):
-        try:
-            with database.atomic():
-                AugurRun.create(tenant=client.tenant_id, run_id=run_id, manifest=manifest,
-                                created_at=now, updated_at=now)
-            created = True
-        except peewee.IntegrityError:  # a concurrent first POST won; this one is the repeat
-            _replace_manifest(client.tenant_id, run_id, manifest, now)
-    connections.stamp(client, run_id)
-    return created
+
+    def write() -> bool:
+        created = False
+        if not _replace_manifest(client.tenant_id, run_id, manifest, now):
+            try:
+                with database.atomic():
+                    AugurRun.create(tenant=client.tenant_id, run_id=run_id, manifest=manifest,
+                                    created_at=now, updated_at=now)
+                created = True
+            except peewee.IntegrityError:  # a concurrent first POST won; this one is the repeat
+                _replace_manifest(client.tenant_id, run_id, manifest, now)
+        connections.stamp(client, run_id)
+        return created
+
+    return ingest_writes.run(write)
 
 
 def _replace_manifest(tenant_id: str, run_id: str, manifest: dict, now) -> int:
@@ -71,8 +77,30 @@ def put_trace(client: IngestClient, run_id: str, trace: dict) -> None:
     """Store (or replace) the run's full trace document."""
     encode_document(trace)
     pk = run_pk(client.tenant_id, run_id)
-    AugurRun.update(trace=trace, updated_at=utcnow()).where(AugurRun.id == pk).execute()
-    connections.stamp(client, run_id)
+
+    def write() -> None:
+        AugurRun.update(trace=trace, updated_at=utcnow()).where(AugurRun.id == pk).execute()
+        connections.stamp(client, run_id)
+
+    ingest_writes.run(write)
+
+
+# Written for every streamed step: peewee builds the upsert's SQL once per dialect (see
+# _step_upsert_sql) instead of on every call, and the record goes in as the JSON text already
+# produced by encode_document, not serialised a second time by the field.
+_STEP_SENTINELS = {"run": 987654321, "step_index": 123456789, "document": "sentinel",
+                   "updated_at": datetime(1999, 1, 2, 3, 4, 5)}
+
+
+@lru_cache(maxsize=4)
+def _step_upsert_sql(dialect: str) -> tuple[str, tuple[str, ...]]:
+    """The step upsert's SQL for ``dialect`` and the field each of its parameters takes."""
+    query = (AugurStep.insert(**_STEP_SENTINELS)
+             .on_conflict(conflict_target=[AugurStep.run, AugurStep.step_index],
+                          preserve=[AugurStep.document, AugurStep.updated_at]))
+    sql, params = query.sql()
+    converted = {name: getattr(AugurStep, name).db_value(value) for name, value in _STEP_SENTINELS.items()}
+    return sql, tuple(next(name for name, value in converted.items() if value == p) for p in params)
 
 
 def put_step(client: IngestClient, run_id: str, step_index: int, step: dict) -> None:
@@ -81,13 +109,16 @@ def put_step(client: IngestClient, run_id: str, step_index: int, step: dict) -> 
     A record naming another ``step_index`` is kept too (the SDK's bundle is the source of
     truth); the diagnostics report the disagreement.
     """
-    encode_document(step)
+    document = encode_document(step).decode()
     pk = run_pk(client.tenant_id, run_id)
-    (AugurStep.insert(run=pk, step_index=step_index, document=step, updated_at=utcnow())
-     .on_conflict(conflict_target=[AugurStep.run, AugurStep.step_index],
-                  preserve=[AugurStep.document, AugurStep.updated_at])
-     .execute())
-    connections.stamp(client, run_id)
+
+    def write() -> None:
+        sql, order = _step_upsert_sql(type(database.obj).__name__)
+        values = {"run": pk, "step_index": step_index, "document": document, "updated_at": utcnow()}
+        database.execute_sql(sql, [values[name] for name in order])
+        connections.stamp(client, run_id)
+
+    ingest_writes.run(write)
 
 
 def _summary(run: AugurRun) -> dict:

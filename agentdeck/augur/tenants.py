@@ -11,6 +11,8 @@ from agentdeck.storage.db import database
 from agentdeck.storage.models.augur import AugurRun, AugurTenant, AugurUser
 from agentdeck.timeutil import to_iso
 
+from agentdeck.augur.dsns import forget_accepted_keys
+
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 # Verified against when the e-mail is unknown, so a login takes as long either way.
 _DUMMY_HASH = hash_password("not a real password")
@@ -60,6 +62,7 @@ def set_modelio_capture(ref: str, enabled: bool) -> AugurTenant:
     tenant = get_tenant(ref)
     tenant.modelio_capture = enabled
     tenant.save()
+    forget_accepted_keys()
     return tenant
 
 

@@ -11,19 +11,23 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 
-from agentdeck.augur.dsns import client_for_key
+from agentdeck.augur.dsns import client_for_key, recently_accepted
 from agentdeck.augur.sessions import OVERRIDE_COOKIE, viewer_for
+from agentdeck.storage.db import gives_back_connection
 
 
 async def check_dsn_key(token, request=None):
     """The DSN's client (``sub`` = ``dsn:<id>``) as token info, or Unauthorized/Forbidden."""
-    client = await run_in_threadpool(client_for_key, token)
+    # A key accepted moments ago is answered here, sparing the hot ingest path a thread hop.
+    client = recently_accepted(token)
+    if client is None:
+        client = await run_in_threadpool(gives_back_connection(client_for_key), token)
     return client.token_info()
 
 
 async def check_session(api_key, request=None):
     """The signed-in viewer (``sub`` = user id) as token info, or Unauthorized."""
     override = request.cookies.get(OVERRIDE_COOKIE) if request is not None else None
-    viewer = await run_in_threadpool(viewer_for, api_key, override)
+    viewer = await run_in_threadpool(gives_back_connection(viewer_for), api_key, override)
     return viewer.token_info()
 

@@ -3,8 +3,10 @@ from connexion.lifecycle import ConnexionResponse
 
 from agentdeck.augur import events
 from agentdeck.augur.principals import IngestClient, Viewer
+from agentdeck.storage.db import gives_back_connection
 
 
+@gives_back_connection
 def append_events(run_id, body, token_info):
     """POST /api/v1/runs/{run_id}/events"""
     accepted = events.append_events(IngestClient.from_token_info(token_info), run_id,
@@ -12,6 +14,7 @@ def append_events(run_id, body, token_info):
     return {"accepted": accepted}, 200
 
 
+@gives_back_connection
 def get_event_stream(run_id, stream, token_info):
     """GET /api/v1/runs/{run_id}/events/{stream}.jsonl"""
     text = events.read_stream(Viewer.from_token_info(token_info).tenant_id, run_id, stream)

@@ -1,14 +1,17 @@
 """Step records."""
 from agentdeck.augur import runs
 from agentdeck.augur.principals import IngestClient, Viewer
+from agentdeck.storage.db import gives_back_connection
 
 
+@gives_back_connection
 def put_step(run_id, step_index, body, token_info):
     """PUT /api/v1/runs/{run_id}/steps/{step_index}"""
     runs.put_step(IngestClient.from_token_info(token_info), run_id, step_index, body)
     return {"run_id": run_id, "stored": f"steps/{runs.step_name(step_index)}.json"}, 200
 
 
+@gives_back_connection
 def get_step(run_id, step, token_info):
     """GET /api/v1/runs/{run_id}/steps/{step}.json"""
     return runs.get_step(Viewer.from_token_info(token_info).tenant_id, run_id, step), 200
