@@ -48,7 +48,10 @@ def serve_upstream(rate: float, tokens: int) -> None:
     text = " ".join(f"tok{i}" for i in range(tokens))
 
     class PacedUpstream(FakeOpenAI):
+        """The fake, answering every request with the same long reply."""
+
         def next_outcome(self, prompt):
+            """Always the bench's reply."""
             return Reply(text=text)
 
         async def record(self, request):  # keep no per-request log: the bench sends thousands
@@ -86,10 +89,12 @@ class Gauge:
     results: list = field(default_factory=list)
 
     def opened(self):
+        """A stream opened."""
         self.now += 1
         self.peak = max(self.peak, self.now)
 
     def closed(self):
+        """A stream closed."""
         self.now -= 1
 
 
@@ -224,6 +229,7 @@ class Phase:
     first_tokens: list
 
     def row(self, baseline: "Phase | None") -> str:
+        """One printed line; with ``baseline``, what this phase adds to its first-token latency."""
         p50, p95 = _percentile(self.first_tokens, 50), _percentile(self.first_tokens, 95)
         added = ""
         if baseline is not None:
@@ -260,6 +266,7 @@ async def run_phase(name: str, port: int, requests: list[tuple[str, dict]], is_t
 
 
 async def bench(levels: list[int], rate: float, tokens: int, workers: int, ramp: float) -> None:
+    """Start the upstream and agentdeck, then measure each concurrency level both ways."""
     upstream, upstream_url = start_upstream(rate, tokens)
     data_dir = tempfile.mkdtemp(prefix="agentdeck-bench-")
     port = _port()
@@ -269,9 +276,12 @@ async def bench(levels: list[int], rate: float, tokens: int, workers: int, ramp:
         sessions = await make_sessions(port, upstream_url, max(levels))
         print(f"upstream: {tokens} tokens a reply at {rate:g} tokens/s per stream; streams start over "
               f"{ramp:g} s; agentdeck: {workers} worker(s), SQLite\n")
+        # One stream each way first: the first use of a provider imports and builds its client.
+        await run_phase("warm-up", upstream_port, [_direct_request()], upstream_token, 0)
+        await run_phase("warm-up", port, [(f"/amplifier/sessions/{sessions[0]}/stream", {"message": "go"})],
+                        agentdeck_token, 0)
         for count in levels:
-            direct = [("/v1/chat/completions", {"model": "gpt-fake", "stream": True,
-                                                "messages": [{"role": "user", "content": "go"}]})] * count
+            direct = [_direct_request()] * count
             baseline = await run_phase("upstream", upstream_port, direct, upstream_token, ramp)
             through = [(f"/amplifier/sessions/{sid}/stream", {"message": "go"}) for sid in sessions[:count]]
             measured = await run_phase("agentdeck", port, through, agentdeck_token, ramp)
@@ -286,7 +296,13 @@ async def bench(levels: list[int], rate: float, tokens: int, workers: int, ramp:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
+def _direct_request() -> tuple[str, dict]:
+    return ("/v1/chat/completions", {"model": "gpt-fake", "stream": True,
+                                     "messages": [{"role": "user", "content": "go"}]})
+
+
 def main() -> None:
+    """Parse the arguments; run the bench (or, in the child process, the upstream)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--streams", default="50,100,300", help="concurrency levels, comma-separated")
     parser.add_argument("--rate", type=float, default=5.0, help="upstream tokens per second per stream")

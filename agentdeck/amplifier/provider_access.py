@@ -16,7 +16,7 @@ from agentdeck.errors import DomainError, InvalidInput
 from agentdeck.providers import available_providers, get_provider
 from agentdeck.providers.errors import (ProviderAuthError, ProviderBadRequest, ProviderError,
                                         ProviderNotInstalled, ProviderOutOfCredit,
-                                        ProviderRateLimited, ProviderTimeout)
+                                        ProviderRateLimited, ProviderTimeout, ProviderURLRefused)
 
 # The status a client sees for each kind of provider failure (anything else: 502).
 _STATUS = ((ProviderNotInstalled, 400), (ProviderAuthError, 401), (ProviderOutOfCredit, 402),
@@ -120,7 +120,9 @@ def failure_status(exc: ProviderError) -> int:
 
 def provider_failure(exc: ProviderError) -> DomainError:
     """A provider failure as a domain error: status, ``Retry-After`` when known, a safe message."""
-    headers = {}
+    headers, hint = {}, ""
     if isinstance(exc, ProviderRateLimited) and exc.retry_after is not None:
         headers["Retry-After"] = str(max(1, round(exc.retry_after)))
-    return DomainError(f"Provider error: {exc}", status=failure_status(exc), headers=headers)
+    if isinstance(exc, ProviderURLRefused):
+        hint = " (a server on this machine or a private network needs AGENTDECK_OUTBOUND_ALLOW_PRIVATE=true)"
+    return DomainError(f"Provider error: {exc}{hint}", status=failure_status(exc), headers=headers)

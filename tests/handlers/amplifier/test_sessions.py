@@ -1,5 +1,5 @@
 """Sessions: created from a config's provider, listed with message counts, resumed, deleted."""
-from tests.handlers.amplifier.conftest import ECHO_YAML, create_config, create_session, openai_yaml
+from tests.handlers.amplifier.conftest import create_config, create_session, openai_yaml
 
 
 def test_create_from_a_config_without_providers_answers_through_echo(amp):
@@ -111,5 +111,12 @@ def test_message_must_not_be_empty_or_missing(amp):
     assert amp.get("/sessions").json()["sessions"][0]["message_count"] == 0
 
 
-def test_echo_yaml_constant_is_a_valid_config(amp):
-    assert amp.post("/configs", json={"name": "n", "yaml_content": ECHO_YAML}).status_code == 201
+def test_a_loopback_provider_url_refused_by_default_says_how_to_allow_it(amp, fake_openai, monkeypatch):
+    from agentdeck.settings import reset_settings
+
+    monkeypatch.setenv("AGENTDECK_OUTBOUND_ALLOW_PRIVATE", "false")
+    reset_settings()
+    config_id = create_config(amp, openai_yaml(fake_openai.base_url, key="sk-x"))
+    response = amp.post("/sessions", json={"config_id": config_id})
+    assert response.status_code == 400
+    assert "AGENTDECK_OUTBOUND_ALLOW_PRIVATE=true" in response.json()["detail"]
