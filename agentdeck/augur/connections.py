@@ -73,7 +73,7 @@ def _upsert(client: IngestClient, client_id: str, fields: dict, now) -> None:
      .execute())
 
 
-def record_heartbeat(client: IngestClient, heartbeat: dict) -> dict:
+async def record_heartbeat(client: IngestClient, heartbeat: dict) -> dict:
     """Store an explicit heartbeat; returns ``{ok, client_id, server_time}``."""
     encode_document(heartbeat)
     now = utcnow()
@@ -87,7 +87,7 @@ def record_heartbeat(client: IngestClient, heartbeat: dict) -> dict:
          .where((AugurHeartbeat.tenant == client.tenant_id)
                 & (AugurHeartbeat.client_id == _synthetic_client_id(client.dsn_id))).execute())
 
-    ingest_writes.run(write)
+    await ingest_writes.submit(write)
     return {"ok": True, "client_id": heartbeat["client_id"], "server_time": to_iso(now)}
 
 

@@ -30,20 +30,20 @@ def _group(events: list, step_index: int | None) -> dict[int | None, list]:
     return groups
 
 
-def append_events(client: IngestClient, run_id: str, events: list,
-                  step_index: int | None = None) -> int:
+async def append_events(client: IngestClient, run_id: str, events: list,
+                        step_index: int | None = None) -> int:
     """Append events to their streams, in order; returns how many were accepted."""
     encode_document(events)
-    pk = run_pk(client.tenant_id, run_id)
-    rows = [{"run": pk, "step_index": index, "events": batch}
-            for index, batch in _group(events, step_index).items()]
+    groups = _group(events, step_index)
 
     def write() -> None:
-        if rows:
+        pk = run_pk(client.tenant_id, run_id)
+        if groups:
+            rows = [{"run": pk, "step_index": index, "events": batch} for index, batch in groups.items()]
             AugurEventBatch.insert_many(rows).execute()
         connections.stamp(client, run_id)
 
-    ingest_writes.run(write)
+    await ingest_writes.submit(write)
     return len(events)
 
 

@@ -103,22 +103,22 @@ def _step_upsert_sql(dialect: str) -> tuple[str, tuple[str, ...]]:
     return sql, tuple(next(name for name, value in converted.items() if value == p) for p in params)
 
 
-def put_step(client: IngestClient, run_id: str, step_index: int, step: dict) -> None:
+async def put_step(client: IngestClient, run_id: str, step_index: int, step: dict) -> None:
     """Store (or replace) one StepTrace record, as sent, under the path's index.
 
     A record naming another ``step_index`` is kept too (the SDK's bundle is the source of
     truth); the diagnostics report the disagreement.
     """
     document = encode_document(step).decode()
-    pk = run_pk(client.tenant_id, run_id)
 
     def write() -> None:
+        pk = run_pk(client.tenant_id, run_id)
         sql, order = _step_upsert_sql(type(database.obj).__name__)
         values = {"run": pk, "step_index": step_index, "document": document, "updated_at": utcnow()}
         database.execute_sql(sql, [values[name] for name in order])
         connections.stamp(client, run_id)
 
-    ingest_writes.run(write)
+    await ingest_writes.submit(write)
 
 
 def _summary(run: AugurRun) -> dict:

@@ -4,10 +4,10 @@ from agentdeck.augur.principals import IngestClient, Viewer
 from agentdeck.storage.db import gives_back_connection
 
 
-@gives_back_connection
-def send_heartbeat(body, token_info):
+async def send_heartbeat(body, token_info):
     """POST /api/v1/heartbeat"""
-    return connections.record_heartbeat(IngestClient.from_token_info(token_info), body), 200
+    # async, like put_step: the write goes to the group-commit writer
+    return await connections.record_heartbeat(IngestClient.from_token_info(token_info), body), 200
 
 
 @gives_back_connection

@@ -6,10 +6,10 @@ from agentdeck.augur.principals import IngestClient, Viewer
 from agentdeck.storage.db import gives_back_connection
 
 
-@gives_back_connection
-def append_events(run_id, body, token_info):
+async def append_events(run_id, body, token_info):
     """POST /api/v1/runs/{run_id}/events"""
-    accepted = events.append_events(IngestClient.from_token_info(token_info), run_id,
+    # async, like put_step: the write goes to the group-commit writer
+    accepted = await events.append_events(IngestClient.from_token_info(token_info), run_id,
                                     body["events"], body.get("step_index"))
     return {"accepted": accepted}, 200
 

@@ -4,10 +4,11 @@ from agentdeck.augur.principals import IngestClient, Viewer
 from agentdeck.storage.db import gives_back_connection
 
 
-@gives_back_connection
-def put_step(run_id, step_index, body, token_info):
+async def put_step(run_id, step_index, body, token_info):
     """PUT /api/v1/runs/{run_id}/steps/{step_index}"""
-    runs.put_step(IngestClient.from_token_info(token_info), run_id, step_index, body)
+    # async: the hottest ingest call hands its write to the group-commit writer without a
+    # thread hop of its own (see agentdeck.augur.group_commit)
+    await runs.put_step(IngestClient.from_token_info(token_info), run_id, step_index, body)
     return {"run_id": run_id, "stored": f"steps/{runs.step_name(step_index)}.json"}, 200
 
 
