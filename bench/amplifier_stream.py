@@ -1,8 +1,8 @@
 """Amplifier streaming benchmark (not a test): many sessions streaming at once through agentdeck
 from a loopback OpenAI-compatible upstream that emits tokens at a fixed rate.
 
-Three processes: the fake upstream (``tests.upstreams.FakeOpenAI``, every reply ``--tokens`` long,
-paced at ``--rate`` tokens/s per stream), ``agentdeck serve`` (``--workers``, SQLite in a fresh
+Three processes: the fake upstream (``python -m tests.upstreams openai``, every reply ``--tokens``
+long, paced at ``--rate`` tokens/s per stream), ``agentdeck serve`` (``--workers``, SQLite in a fresh
 data directory) and this load generator. For each concurrency level it measures, in the same
 run and with the same load:
 
@@ -25,7 +25,6 @@ import json
 import os
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,37 +34,6 @@ from dataclasses import dataclass, field
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 AGENTDECK = os.path.join(os.path.dirname(sys.executable), "agentdeck")
-
-
-# -- the upstream (run in its own process by --serve-upstream) ---------------------------------
-
-def serve_upstream(rate: float, tokens: int) -> None:
-    """Run the fake OpenAI upstream, every reply ``tokens`` words long; print its base URL."""
-    sys.path.insert(0, ROOT)
-    from tests.upstreams.fake_openai import FakeOpenAI
-    from tests.upstreams.scripted import Reply
-
-    text = " ".join(f"tok{i}" for i in range(tokens))
-
-    class PacedUpstream(FakeOpenAI):
-        """The fake, answering every request with the same long reply."""
-
-        def next_outcome(self, prompt):
-            """Always the bench's reply."""
-            return Reply(text=text)
-
-        async def record(self, request):  # keep no per-request log: the bench sends thousands
-            body = await request.body()
-            return json.loads(body) if body else None
-
-    fake = PacedUpstream().start()
-    fake.set_tokens_per_second(rate)
-    print(fake.base_url, flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        fake.stop()
 
 
 # -- a minimal streaming HTTP/1.1 client -------------------------------------------------------
@@ -163,11 +131,12 @@ def _port() -> int:
 
 
 def start_upstream(rate: float, tokens: int) -> tuple[subprocess.Popen, str]:
-    """The upstream process and its base URL."""
-    proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--serve-upstream",
-                             "--rate", str(rate), "--tokens", str(tokens)],
+    """The fake upstream (``python -m tests.upstreams``) in its own process, and its base URL."""
+    reply = " ".join(f"tok{i}" for i in range(tokens))
+    proc = subprocess.Popen([sys.executable, "-m", "tests.upstreams", "openai", "--port", str(_port()),
+                             "--tokens-per-second", str(rate), "--reply", reply],
                             cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    return proc, proc.stdout.readline().strip()
+    return proc, proc.stdout.readline().strip().rsplit(" ", 1)[1]
 
 
 def start_agentdeck(data_dir: str, port: int, workers: int) -> subprocess.Popen:
@@ -302,7 +271,7 @@ def _direct_request() -> tuple[str, dict]:
 
 
 def main() -> None:
-    """Parse the arguments; run the bench (or, in the child process, the upstream)."""
+    """Parse the arguments and run the bench."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--streams", default="50,100,300", help="concurrency levels, comma-separated")
     parser.add_argument("--rate", type=float, default=5.0, help="upstream tokens per second per stream")
@@ -310,11 +279,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="agentdeck worker processes")
     parser.add_argument("--ramp", type=float, default=2.0,
                         help="seconds over which the streams of a level start (0: all at once)")
-    parser.add_argument("--serve-upstream", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve_upstream:
-        serve_upstream(args.rate, args.tokens)
-        return
     levels = [int(n) for n in args.streams.split(",")]
     asyncio.run(bench(levels, args.rate, args.tokens, args.workers, args.ramp))
 

@@ -1,6 +1,6 @@
 """Application handlers."""
 from agentdeck.amplifier import applications
-from agentdeck.handlers.amplifier import gives_back_connection
+from agentdeck.storage.db import gives_back_connection
 
 
 @gives_back_connection

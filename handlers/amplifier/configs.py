@@ -1,6 +1,6 @@
 """Config handlers."""
 from agentdeck.amplifier import configs
-from agentdeck.handlers.amplifier import gives_back_connection
+from agentdeck.storage.db import gives_back_connection
 
 
 @gives_back_connection

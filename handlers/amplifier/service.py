@@ -2,8 +2,8 @@
 from connexion.lifecycle import ConnexionResponse
 
 from agentdeck.amplifier import service
-from agentdeck.handlers.amplifier import gives_back_connection
 from agentdeck.settings import get_settings
+from agentdeck.storage.db import gives_back_connection
 
 _REDOC = """<!DOCTYPE html>
 <html><head><title>Amplifier App API - ReDoc</title><meta charset="utf-8"/>

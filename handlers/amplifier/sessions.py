@@ -1,6 +1,6 @@
 """Session handlers (messages, streaming and cancellation are in ``messages``)."""
 from agentdeck.amplifier import sessions
-from agentdeck.handlers.amplifier import gives_back_connection
+from agentdeck.storage.db import gives_back_connection
 
 
 @gives_back_connection

@@ -1,13 +1,11 @@
-"""Fixtures for the Amplifier surface: a client below the mount, configs and sessions, and the
-fake OpenAI-compatible upstream."""
+"""Fixtures for the Amplifier surface: a client below the mount, configs and sessions (the fake
+upstreams' fixtures come from the root conftest)."""
 from __future__ import annotations
 
 import json
 
 import pytest
 from starlette.testclient import TestClient
-
-from tests.upstreams.fixtures import *  # noqa: F401,F403  (fake_openai and friends)
 
 MOUNT = "/amplifier"
 ECHO_YAML = "bundle:\n  name: echo-bundle\n"

@@ -2,7 +2,7 @@
 import asyncio
 import time
 
-from tests.handlers.amplifier.live import async_client, new_session, read_events
+from tests.handlers.amplifier.live import async_client, read_events
 
 STREAMS = 300
 WORDS, DELAY = 20, 0.4  # each stream lasts 8 s: long enough for all of them to be open at once
