@@ -16,6 +16,7 @@ from agentdeck.maintenance import maintenance_loop
 from agentdeck.middleware import RequestContextMiddleware
 from agentdeck.plugins.manager import get_plugin_manager
 from agentdeck.settings import Settings, get_settings
+from agentdeck.specs import load_spec
 from agentdeck.storage.db import init_db
 from agentdeck.storage.migrations import upgrade_database
 from agentdeck.surfaces import PLATFORM, Mounted, Surface, enabled_surfaces, spec_dir
@@ -59,11 +60,10 @@ def _lifespan(settings: Settings, mounted: list[Mounted]):
 def _add_api(app: connexion.AsyncApp, surface: Surface, mount: str, settings: Settings,
              serve_spec: bool = True) -> None:
     app.add_api(
-        surface.spec_file,
+        load_spec(surface.spec_file, settings),  # rendered with the settings (Amplifier's AUTH_REQUIRED)
         base_path=mount,
         name=surface.name,
         validate_responses=settings.validate_responses,
-        arguments={"settings": settings},  # specs may depend on settings (Amplifier's AUTH_REQUIRED)
         swagger_ui_options=SwaggerUIOptions(spec_path=surface.spec_path, swagger_ui_path=surface.docs_path,
                                             serve_spec=serve_spec, swagger_ui=serve_spec),
     )
@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
     _add_api(app, PLATFORM, "", settings, serve_spec=not any(item.mount == "" for item in mounted))
     for item in mounted:
         _add_api(app, item.surface, item.mount, settings)
-    ErrorResponder(mounted).install(app)
+    ErrorResponder(mounted, settings).install(app)
     app.add_middleware(RequestContextMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION,
                        mounted=mounted, max_body_bytes=settings.max_body_bytes)
     app.state_mounted = mounted

@@ -6,14 +6,15 @@ import json
 import logging
 import re
 
-import yaml
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
 from agentdeck.errors import DomainError
-from agentdeck.surfaces import PLATFORM, Mounted, spec_dir, surface_for_path
+from agentdeck.settings import Settings
+from agentdeck.specs import load_spec
+from agentdeck.surfaces import PLATFORM, Mounted, surface_for_path
 
 log = logging.getLogger("agentdeck.errors")
 
@@ -21,7 +22,7 @@ log = logging.getLogger("agentdeck.errors")
 _HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 
-def _allowed_methods(mounted: list[Mounted]) -> list[tuple[re.Pattern, str]]:
+def _allowed_methods(mounted: list[Mounted], settings: Settings) -> list[tuple[re.Pattern, str]]:
     """(full-path regex, Allow header) for every path of every mounted spec.
 
     Connexion routes each method of a path separately, so on a 405 the router only knows the
@@ -29,7 +30,7 @@ def _allowed_methods(mounted: list[Mounted]) -> list[tuple[re.Pattern, str]]:
     """
     table = []
     for item in [*mounted, Mounted(PLATFORM, "")]:
-        spec = yaml.safe_load((spec_dir() / item.surface.spec_file).read_text())
+        spec = load_spec(item.surface.spec_file, settings)
         for template, operations in (spec.get("paths") or {}).items():
             methods = sorted(m.upper() for m in operations if m in _HTTP_METHODS)
             if "GET" in methods and "HEAD" not in methods:
@@ -46,9 +47,9 @@ def _allowed_methods(mounted: list[Mounted]) -> list[tuple[re.Pattern, str]]:
 class ErrorResponder:
     """Builds error responses for the surfaces mounted in one app."""
 
-    def __init__(self, mounted: list[Mounted]):
+    def __init__(self, mounted: list[Mounted], settings: Settings):
         self.mounted = mounted
-        self.allowed = _allowed_methods(mounted)
+        self.allowed = _allowed_methods(mounted, settings)
 
     def respond(self, request: ConnexionRequest, status: int, message: str, *,
                 details: list | None = None, headers: dict | None = None,
