@@ -1,6 +1,5 @@
 """Hundreds of SSE streams open at once on one worker, each delivered completely."""
 import asyncio
-import time
 
 from tests.handlers.amplifier.live import async_client, read_events
 
@@ -35,11 +34,8 @@ async def test_hundreds_of_streams_at_once_each_complete(live_server):
     ids = [s.json()["session_id"] for s in sessions]
     # A fresh client: no idle keep-alive connection the server may be closing as it is reused.
     async with async_client(live_server) as client:
-        started = time.monotonic()
         await asyncio.gather(*[one_stream(client, session_id) for session_id in ids])
-        elapsed = time.monotonic() - started
     async with async_client(live_server) as client:  # again fresh: see above
         listed = (await client.get("/sessions", params={"limit": 1000})).json()["sessions"]
     assert peak == STREAMS, f"only {peak} of {STREAMS} streams were open at once"
-    assert elapsed < WORDS * DELAY * 3, f"{STREAMS} streams took {elapsed:.1f}s"
     assert {s["message_count"] for s in listed} == {2}
