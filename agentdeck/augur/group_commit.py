@@ -8,9 +8,11 @@ its own savepoint, so that one failing write fails alone). Between processes (gu
 the writer threads take turns on an exclusive ``flock`` of a file beside the database, which wakes
 the next one the moment the lock is free instead of after SQLite's next sleep step.
 
-Callers on the event loop ``await submit(write)``, so a streamed step costs no thread hop of its
-own; code already on a worker thread calls ``run(write)``. PostgreSQL takes concurrent writers
-well, so there each write simply runs in its own transaction on a worker thread.
+Callers on the event loop ``await submit(write)``: the writes one loop iteration submits are
+handed over together, and a batch's results come back to the loop in one call, so a streamed
+step costs neither a thread hop nor a thread wake-up of its own. Code already on a worker thread
+calls ``run(write)``. PostgreSQL takes concurrent writers well, so there each write simply runs
+in its own transaction on a worker thread.
 """
 from __future__ import annotations
 
@@ -31,10 +33,14 @@ log = logging.getLogger("agentdeck.augur.group_commit")
 
 
 class _QueuedWrite:
-    __slots__ = ("write", "settle", "value", "error")
+    """A write waiting for its batch; ``future`` (async callers) or ``done`` (threads) wait on it."""
 
-    def __init__(self, write: Callable, settle: Callable[["_QueuedWrite"], None]):
-        self.write, self.settle, self.value, self.error = write, settle, None, None
+    __slots__ = ("write", "future", "done", "value", "error")
+
+    def __init__(self, write: Callable, future: asyncio.Future | None = None,
+                 done: threading.Event | None = None):
+        self.write, self.future, self.done = write, future, done
+        self.value, self.error = None, None
 
     def outcome(self):
         if self.error is not None:
@@ -50,34 +56,42 @@ class GroupCommit:
         self._queue: list[_QueuedWrite] = []
         self._writer: threading.Thread | None = None
         self._writer_waiting = False
+        self._from_loop: dict[asyncio.AbstractEventLoop, list[_QueuedWrite]] = {}
 
     async def submit(self, write: Callable[[], T]) -> T:
         """Commit ``write()`` (a function of database writes) and return its result."""
         if is_postgres():
             return await run_in_threadpool(gives_back_connection(_in_transaction), write)
         loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        self._enqueue(_QueuedWrite(write, lambda item: loop.call_soon_threadsafe(_resolve, future, item)))
-        return await future
+        item = _QueuedWrite(write, future=loop.create_future())
+        pending = self._from_loop.setdefault(loop, [])
+        if not pending:
+            loop.call_soon(self._hand_over, loop)
+        pending.append(item)
+        return await item.future
 
     def run(self, write: Callable[[], T]) -> T:
         """``submit`` for callers on a worker thread: blocks until ``write()`` is committed."""
         if is_postgres():
             return _in_transaction(write)
-        done = threading.Event()
-        item = _QueuedWrite(write, lambda _: done.set())
-        self._enqueue(item)
-        done.wait()
+        item = _QueuedWrite(write, done=threading.Event())
+        self._enqueue([item])
+        item.done.wait()
         return item.outcome()
 
-    def _enqueue(self, item: _QueuedWrite) -> None:
+    def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
+        items = self._from_loop.pop(loop, [])
+        if items:
+            self._enqueue(items)
+
+    def _enqueue(self, items: list[_QueuedWrite]) -> None:
         with self._ready:
-            self._queue.append(item)
+            self._queue.extend(items)
             if self._writer is None or not self._writer.is_alive():
                 self._writer = threading.Thread(target=self._write_forever, name="augur-ingest-writer",
                                                 daemon=True)
                 self._writer.start()
-            elif self._writer_waiting:  # a busy writer takes this write with its next batch
+            elif self._writer_waiting:  # a busy writer takes these with its next batch
                 self._ready.notify()
 
     def _write_forever(self) -> None:
@@ -92,22 +106,12 @@ class GroupCommit:
                 _commit(batch)
             finally:
                 release_connection()
-                for item in batch:
-                    item.settle(item)
+                _settle(batch)
 
 
 def _in_transaction(write: Callable[[], T]) -> T:
     with database.atomic():
         return write()
-
-
-def _resolve(future: asyncio.Future, item: _QueuedWrite) -> None:
-    if future.cancelled():
-        return
-    if item.error is not None:
-        future.set_exception(item.error)
-    else:
-        future.set_result(item.value)
 
 
 def _commit(batch: list[_QueuedWrite]) -> None:
@@ -123,6 +127,31 @@ def _commit(batch: list[_QueuedWrite]) -> None:
         log.warning("ingest batch of %d write(s) failed: %s", len(batch), exc)
         for item in batch:
             item.error = item.error or exc
+
+
+def _settle(batch: list[_QueuedWrite]) -> None:
+    """Wake every caller of a committed batch: threads directly, each event loop once."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[_QueuedWrite]] = {}
+    for item in batch:
+        if item.future is not None:
+            by_loop.setdefault(item.future.get_loop(), []).append(item)
+        else:
+            item.done.set()
+    for loop, items in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_resolve, items)
+        except RuntimeError:  # that loop has closed; nobody is waiting any more
+            pass
+
+
+def _resolve(items: list[_QueuedWrite]) -> None:
+    for item in items:
+        if item.future.cancelled():
+            continue
+        if item.error is not None:
+            item.future.set_exception(item.error)
+        else:
+            item.future.set_result(item.value)
 
 
 @contextlib.contextmanager

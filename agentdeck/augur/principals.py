@@ -5,7 +5,7 @@ back into the typed principals the domain functions take.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,8 @@ class IngestClient:
 
     def token_info(self) -> dict:
         """This principal as Connexion token info (``sub`` names the DSN)."""
-        return {"sub": f"dsn:{self.dsn_id}", **asdict(self)}
+        return {"sub": f"dsn:{self.dsn_id}", "dsn_id": self.dsn_id, "tenant_id": self.tenant_id,
+                "modelio_capture": self.modelio_capture}
 
     @classmethod
     def from_token_info(cls, info: dict) -> "IngestClient":
@@ -42,7 +43,8 @@ class Viewer:
 
     def token_info(self) -> dict:
         """This principal as Connexion token info (``sub`` is the user id)."""
-        return {"sub": self.user_id, **asdict(self)}
+        return {"sub": self.user_id, "user_id": self.user_id, "tenant_id": self.tenant_id,
+                "home_tenant_id": self.home_tenant_id, "is_admin": self.is_admin}
 
     @classmethod
     def from_token_info(cls, info: dict) -> "Viewer":
