@@ -207,13 +207,16 @@ async def _load(port: int, api_key: str, clients: int, seconds: float, warmup: f
         return _cpu_seconds(server_pid)
 
     cpu_task = asyncio.create_task(cpu_at_warm_end())
+    client_cpu = time.process_time()
     await asyncio.gather(*(_client(n, port, api_key, stop_at, warm_until, latencies, errors)
                            for n in range(clients)))
     cpu = _cpu_seconds(server_pid) - await cpu_task
+    client_cpu = time.process_time() - client_cpu
     latencies.sort()
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {"steps_per_s": len(latencies) / seconds, "p50_ms": q[49] * 1000, "p99_ms": q[98] * 1000,
-            "errors": len(errors), "cpu_ms_per_step": cpu * 1000 / max(len(latencies), 1)}
+            "errors": len(errors), "cpu_ms_per_step": cpu * 1000 / max(len(latencies), 1),
+            "client_cpu_ms_per_step": client_cpu * 1000 / max(len(latencies), 1)}
 
 
 def _measure(kind: str, clients_list: list[int], seconds: float, workers: int) -> dict[int, dict]:

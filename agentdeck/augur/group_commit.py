@@ -26,7 +26,7 @@ from typing import Callable, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
-from agentdeck.storage.db import database, gives_back_connection, is_postgres, release_connection
+from agentdeck.storage.db import database, gives_back_connection, is_postgres
 
 T = TypeVar("T")
 log = logging.getLogger("agentdeck.augur.group_commit")
@@ -57,6 +57,8 @@ class GroupCommit:
         self._writer: threading.Thread | None = None
         self._writer_waiting = False
         self._from_loop: dict[asyncio.AbstractEventLoop, list[_QueuedWrite]] = {}
+        self._lock_file: tuple[str, int] | None = None  # (path, descriptor), used by the writer only
+        self._last_db = None  # the database the writer's connection belongs to
 
     async def submit(self, write: Callable[[], T]) -> T:
         """Commit ``write()`` (a function of database writes) and return its result."""
@@ -103,10 +105,39 @@ class GroupCommit:
                     self._writer_waiting = False
                 batch, self._queue = self._queue, []
             try:
-                _commit(batch)
+                self._keep_connection_current()
+                with self._between_processes():
+                    _commit(batch)
+            except Exception as exc:  # the lock or the connection failed: so did every write
+                log.warning("ingest batch of %d write(s) failed: %s", len(batch), exc)
+                for item in batch:
+                    item.error = item.error or exc
             finally:
-                release_connection()
                 _settle(batch)
+
+    def _keep_connection_current(self) -> None:
+        """The writer never exits, so it keeps its connection, unless the database was replaced."""
+        if self._last_db is not None and self._last_db is not database.obj:
+            self._last_db.close()
+        self._last_db = database.obj
+
+    @contextlib.contextmanager
+    def _between_processes(self):
+        """Hold the exclusive lock of the file beside the SQLite database (none for ``:memory:``)."""
+        path = getattr(database.obj, "database", "")
+        if not path or path == ":memory:":
+            yield
+            return
+        if self._lock_file is None or self._lock_file[0] != path:
+            if self._lock_file is not None:
+                os.close(self._lock_file[1])
+            self._lock_file = (path, os.open(f"{path}-ingest.lock", os.O_RDWR | os.O_CREAT, 0o600))
+        fd = self._lock_file[1]
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def _in_transaction(write: Callable[[], T]) -> T:
@@ -115,8 +146,16 @@ def _in_transaction(write: Callable[[], T]) -> T:
 
 
 def _commit(batch: list[_QueuedWrite]) -> None:
+    if len(batch) == 1:  # alone, a write needs no savepoint: its failure is the transaction's
+        item = batch[0]
+        try:
+            with database.atomic("IMMEDIATE"):
+                item.value = item.write()
+        except Exception as exc:
+            item.error = exc
+        return
     try:
-        with _between_processes(), database.atomic("IMMEDIATE"):
+        with database.atomic("IMMEDIATE"):
             for item in batch:
                 try:
                     with database.atomic():
@@ -152,21 +191,6 @@ def _resolve(items: list[_QueuedWrite]) -> None:
             item.future.set_exception(item.error)
         else:
             item.future.set_result(item.value)
-
-
-@contextlib.contextmanager
-def _between_processes():
-    """Hold the exclusive lock of the file beside the SQLite database (none for ``:memory:``)."""
-    path = getattr(database.obj, "database", "")
-    if not path or path == ":memory:":
-        yield
-        return
-    fd = os.open(f"{path}-ingest.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock
 
 
 ingest_writes = GroupCommit()
