@@ -31,6 +31,44 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 AGENTDECK = os.path.join(os.path.dirname(sys.executable), "agentdeck")
 
 
+class _BaselineRows:
+    """The rows a streamed step writes, written with the same models, on the same database."""
+
+    def __init__(self):
+        from agentdeck.security.tokens import hash_token
+        from agentdeck.settings import get_settings
+        from agentdeck.storage.db import init_db
+        from agentdeck.storage.models.augur import AugurDsn, AugurRun, AugurStep, AugurTenant
+        from agentdeck.timeutil import utcnow
+
+        init_db(get_settings().resolved_database_url)
+        self.hash_token, self.utcnow = hash_token, utcnow
+        self.Dsn, self.Run, self.Step, self.Tenant = AugurDsn, AugurRun, AugurStep, AugurTenant
+
+    def tenant_of(self, authorization: str) -> str | None:
+        """The tenant of the bearer key (the DSN joined with its tenant, as agentdeck does)."""
+        key = authorization.removeprefix("Bearer ")
+        row = (self.Dsn.select(self.Dsn.tenant.alias("tenant_id"), self.Tenant.modelio_capture)
+               .join(self.Tenant).where(self.Dsn.key_hash == self.hash_token(key)).dicts().first())
+        return row["tenant_id"] if row else None
+
+    def open_run(self, authorization: str, manifest: dict) -> None:
+        """Insert (or replace) the run row."""
+        row = {"tenant": self.tenant_of(authorization), "run_id": manifest["run_id"], "manifest": manifest}
+        (self.Run.insert(row)
+         .on_conflict(conflict_target=[self.Run.tenant, self.Run.run_id], preserve=[self.Run.manifest])
+         .execute())
+
+    def put_step(self, authorization: str, run_id: str, index: int, step: dict) -> None:
+        """Find the run, upsert the step row."""
+        tenant_id = self.tenant_of(authorization)
+        pk = (self.Run.select(self.Run.id)
+              .where((self.Run.tenant == tenant_id) & (self.Run.run_id == run_id)).scalar())
+        (self.Step.insert(run=pk, step_index=index, document=step, updated_at=self.utcnow())
+         .on_conflict(conflict_target=[self.Step.run, self.Step.step_index],
+                      preserve=[self.Step.document, self.Step.updated_at]).execute())
+
+
 def baseline_app():
     """A bare Starlette app writing the same rows for ``PUT .../steps/{i}`` and ``POST /runs``."""
     from starlette.applications import Starlette
@@ -38,46 +76,20 @@ def baseline_app():
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
-    from agentdeck.security.tokens import hash_token
-    from agentdeck.settings import get_settings
-    from agentdeck.storage.db import init_db
-    from agentdeck.storage.models.augur import AugurDsn, AugurRun, AugurStep, AugurTenant
-    from agentdeck.timeutil import utcnow
-
-    init_db(get_settings().resolved_database_url)
-
-    def tenant_of(request) -> str | None:
-        key = request.headers.get("authorization", "").removeprefix("Bearer ")
-        row = (AugurDsn.select(AugurDsn.tenant.alias("tenant_id"), AugurTenant.modelio_capture)
-               .join(AugurTenant).where(AugurDsn.key_hash == hash_token(key)).dicts().first())
-        return row["tenant_id"] if row else None
-
-    def open_run(tenant_id, manifest):
-        AugurRun.insert(tenant=tenant_id, run_id=manifest["run_id"], manifest=manifest).on_conflict(
-            conflict_target=[AugurRun.tenant, AugurRun.run_id], preserve=[AugurRun.manifest]).execute()
-
-    def put_step(tenant_id, run_id, index, step):
-        pk = AugurRun.select(AugurRun.id).where((AugurRun.tenant == tenant_id) & (AugurRun.run_id == run_id)).scalar()
-        (AugurStep.insert(run=pk, step_index=index, document=step, updated_at=utcnow())
-         .on_conflict(conflict_target=[AugurStep.run, AugurStep.step_index],
-                      preserve=[AugurStep.document, AugurStep.updated_at]).execute())
+    rows = _BaselineRows()
 
     async def runs(request):
         manifest = await request.json()
-        await run_in_threadpool(lambda: open_run(tenant_of(request), manifest))
+        await run_in_threadpool(rows.open_run, request.headers.get("authorization", ""), manifest)
         return JSONResponse({"run_id": manifest["run_id"], "created": True}, status_code=201)
 
     async def steps(request):
         step = await request.json()
         run_id, index = request.path_params["run_id"], request.path_params["index"]
-        await run_in_threadpool(lambda: put_step(tenant_of(request), run_id, index, step))
+        await run_in_threadpool(rows.put_step, request.headers.get("authorization", ""), run_id, index, step)
         return JSONResponse({"run_id": run_id, "stored": f"steps/{index:04d}.json"})
 
-    async def health(request):
-        return JSONResponse({"status": "ok"})
-
-    return Starlette(routes=[Route("/augur/api/v1/healthz", health),
-                             Route("/augur/api/v1/runs", runs, methods=["POST"]),
+    return Starlette(routes=[Route("/augur/api/v1/runs", runs, methods=["POST"]),
                              Route("/augur/api/v1/runs/{run_id}/steps/{index:int}", steps, methods=["PUT"])])
 
 
@@ -102,7 +114,8 @@ def _start(kind: str, port: int, env: dict, workers: int) -> subprocess.Popen:
         cmd = [AGENTDECK, "serve", "--workers", str(workers), "--port", str(port)]
     else:
         cmd = [sys.executable, "-m", "gunicorn", "augur_ingest:baseline_app()", "--bind", f"127.0.0.1:{port}",
-               "--workers", str(workers), "--worker-class", "uvicorn.workers.UvicornWorker", "--log-level", "warning"]
+               "--workers", str(workers), "--worker-class", "uvicorn.workers.UvicornWorker",
+               "--log-level", "warning"]
     log = open(os.path.join(env["AGENTDECK_DATA_DIR"], f"{kind}.log"), "wb")
     proc = subprocess.Popen(cmd, env=env, cwd=HERE, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
@@ -175,15 +188,22 @@ def _step(index: int) -> bytes:
                        "observation": {"pre": f"screenshots/{index:04d}_pre.png",
                                        "post": f"screenshots/{index:04d}_post.png"},
                        "started_at": "2026-01-05T10:00:00Z", "ended_at": "2026-01-05T10:00:01Z",
-                       "verdict": "ok", "reasoning": "The submit button is visible; clicking it. " * 3}).encode()
+                       "verdict": "ok",
+                       "reasoning": "The submit button is visible; clicking it. " * 3}).encode()
 
 
-async def _client(n: int, port: int, api_key: str, stop_at: float, warm_until: float, latencies: list,
-                  errors: list) -> None:
+async def _open_client(n: int, port: int, api_key: str) -> tuple[Connection, str]:
+    """Connect and open a run, as an SDK process does when it starts."""
     conn = Connection(port, api_key)
     await conn.open()
     run_id = f"bench-{port}-{n}"
-    await conn.request("POST", "/augur/api/v1/runs", json.dumps({"run_id": run_id, "client_name": "bench"}).encode())
+    manifest = {"run_id": run_id, "client_name": "bench"}
+    await conn.request("POST", "/augur/api/v1/runs", json.dumps(manifest).encode())
+    return conn, run_id
+
+
+async def _stream(conn: Connection, run_id: str, stop_at: float, warm_until: float, latencies: list,
+                  errors: list) -> None:
     index = 0
     while (now := time.perf_counter()) < stop_at:
         status = await conn.request("PUT", f"/augur/api/v1/runs/{run_id}/steps/{index}", _step(index))
@@ -197,7 +217,13 @@ async def _client(n: int, port: int, api_key: str, stop_at: float, warm_until: f
 
 
 async def _load(port: int, api_key: str, clients: int, seconds: float, warmup: float,
-                server_pid: int) -> dict:
+                server_pid: int, burst: bool = False) -> dict:
+    # SDK processes start one after another; connecting all clients in one burst instead lets the
+    # first worker to wake accept most of them for the whole run (see docs/bench/augur.md).
+    if burst:
+        opened = await asyncio.gather(*(_open_client(n, port, api_key) for n in range(clients)))
+    else:
+        opened = [await _open_client(n, port, api_key) for n in range(clients)]
     latencies, errors = [], []
     start = time.perf_counter()
     warm_until, stop_at = start + warmup, start + warmup + seconds
@@ -208,8 +234,8 @@ async def _load(port: int, api_key: str, clients: int, seconds: float, warmup: f
 
     cpu_task = asyncio.create_task(cpu_at_warm_end())
     client_cpu = time.process_time()
-    await asyncio.gather(*(_client(n, port, api_key, stop_at, warm_until, latencies, errors)
-                           for n in range(clients)))
+    await asyncio.gather(*(_stream(conn, run_id, stop_at, warm_until, latencies, errors)
+                           for conn, run_id in opened))
     cpu = _cpu_seconds(server_pid) - await cpu_task
     client_cpu = time.process_time() - client_cpu
     latencies.sort()
@@ -219,19 +245,39 @@ async def _load(port: int, api_key: str, clients: int, seconds: float, warmup: f
             "client_cpu_ms_per_step": client_cpu * 1000 / max(len(latencies), 1)}
 
 
-def _measure(kind: str, clients_list: list[int], seconds: float, workers: int) -> dict[int, dict]:
+def _measure(kind: str, clients_list: list[int], seconds: float, workers: int,
+             burst: bool) -> dict[int, dict]:
     data_dir = tempfile.mkdtemp(prefix=f"augur-bench-{kind}-")
     try:
         env, api_key = _prepare(data_dir)
         port = _port()
         proc = _start(kind, port, env, workers)
         try:
-            return {n: asyncio.run(_load(port, api_key, n, seconds, 1.0, proc.pid)) for n in clients_list}
+            return {n: asyncio.run(_load(port, api_key, n, seconds, 1.0, proc.pid, burst))
+                    for n in clients_list}
         finally:
             proc.terminate()
             proc.wait(timeout=20)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _print_table(results: dict, clients_list: list[int], args, load_before: str) -> None:
+    print(f"PUT /runs/{{id}}/steps/{{i}}, {args.workers} workers, SQLite, {os.cpu_count()} CPUs, "
+          f"{args.seconds:g} s per row, connections opened "
+          f"{'in one burst' if args.burst else 'one after another'}")
+    print("steps/s: steps answered 200 per second; p50/p99: latency of one PUT; cpu: server CPU ms per step")
+    print(f"{'clients':>7} | {'agentdeck steps/s':>17} {'p50 ms':>7} {'p99 ms':>7} {'cpu':>5} | "
+          f"{'baseline steps/s':>16} {'p50 ms':>7} {'p99 ms':>7} {'cpu':>5} | {'ratio':>5} | errors")
+    for n in clients_list:
+        a, b = results["agentdeck"][n], results["baseline"][n]
+        print(f"{n:>7} | {a['steps_per_s']:>17.0f} {a['p50_ms']:>7.1f} {a['p99_ms']:>7.1f} "
+              f"{a['cpu_ms_per_step']:>5.2f} | {b['steps_per_s']:>16.0f} {b['p50_ms']:>7.1f} "
+              f"{b['p99_ms']:>7.1f} {b['cpu_ms_per_step']:>5.2f} | "
+              f"{a['steps_per_s'] / max(b['steps_per_s'], 1e-9):>5.2f} | {a['errors']}/{b['errors']}")
+    client_cpu = [r["client_cpu_ms_per_step"] for kind in results.values() for r in kind.values()]
+    print(f"load generator: {max(client_cpu):.2f} ms CPU per step at most; "
+          f"load average before/after: {load_before} / {os.getloadavg()[0]:.2f}")
 
 
 def main() -> None:
@@ -240,19 +286,14 @@ def main() -> None:
     parser.add_argument("--clients", default="1,8,32", help="comma-separated client counts")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per client count")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--burst", action="store_true",
+                        help="open every client's connection at once instead of one after another")
     args = parser.parse_args()
     clients_list = [int(c) for c in args.clients.split(",")]
-    results = {kind: _measure(kind, clients_list, args.seconds, args.workers) for kind in ("agentdeck", "baseline")}
-    print(f"PUT /runs/{{id}}/steps/{{i}}, {args.workers} workers, SQLite, {os.cpu_count()} CPUs, "
-          f"{args.seconds:g} s per row")
-    print("steps/s: steps answered 200 per second; p50/p99: latency of one PUT; cpu: server CPU ms per step")
-    print(f"{'clients':>7} | {'agentdeck steps/s':>17} {'p50 ms':>7} {'p99 ms':>7} {'cpu':>5} | "
-          f"{'baseline steps/s':>16} {'p50 ms':>7} {'p99 ms':>7} {'cpu':>5} | {'ratio':>5} | errors")
-    for n in clients_list:
-        a, b = results["agentdeck"][n], results["baseline"][n]
-        print(f"{n:>7} | {a['steps_per_s']:>17.0f} {a['p50_ms']:>7.1f} {a['p99_ms']:>7.1f} {a['cpu_ms_per_step']:>5.2f} | "
-              f"{b['steps_per_s']:>16.0f} {b['p50_ms']:>7.1f} {b['p99_ms']:>7.1f} {b['cpu_ms_per_step']:>5.2f} | "
-              f"{a['steps_per_s'] / max(b['steps_per_s'], 1e-9):>5.2f} | {a['errors']}/{b['errors']}")
+    load_before = f"{os.getloadavg()[0]:.2f}"
+    results = {kind: _measure(kind, clients_list, args.seconds, args.workers, args.burst)
+               for kind in ("agentdeck", "baseline")}
+    _print_table(results, clients_list, args, load_before)
 
 
 if __name__ == "__main__":

@@ -168,7 +168,8 @@ def rule_missing_steps(view: RunView) -> list[dict]:
     if not missing:
         return []
     shown = ", ".join(map(str, missing[:20])) + (" ..." if len(missing) > 20 else "")
-    return [_finding("server.missing_steps", "medium", f"{len(missing)} step record(s) never arrived: {shown}.",
+    return [_finding("server.missing_steps", "medium",
+                     f"{len(missing)} step record(s) never arrived: {shown}.",
                      "The SDK may have lost its connection; compare with the local bundle.",
                      missing[0], [("trace", "trace.json")])]
 
@@ -187,7 +188,8 @@ def rule_missing_screenshot(view: RunView) -> list[dict]:
         cited = {m.group(0) for m in SCREENSHOT_REF.finditer(json.dumps(step))}
         absent = sorted(c for c in cited if c not in files and c not in declared)
         name = runs.step_name(index)
-        if not absent and has_shots and not any(f"screenshots/{name}_{k}.png" in files for k in ("pre", "post")):
+        observed = any(f"screenshots/{name}_{kind}.png" in files for kind in ("pre", "post"))
+        if not absent and has_shots and not observed:
             absent = [f"screenshots/{name}_post.png"]
         if absent:
             found.append(_finding("server.missing_screenshot", "low",
@@ -241,7 +243,8 @@ def findings(tenant_id: str, run_id: str) -> dict:
     """``diagnostics/findings.json``: every rule run now over the stored run."""
     view = load_view(tenant_id, run_id)
     found = [f for rule in RULES for f in rule(view)]
-    found.sort(key=lambda f: (SEVERITY_ORDER[f["severity"]], f["step_index"] is not None, f["step_index"] or 0))
+    found.sort(key=lambda f: (SEVERITY_ORDER[f["severity"]], f["step_index"] is not None,
+                              f["step_index"] or 0))
     counts = {level: sum(f["severity"] == level for f in found) for level in SEVERITY_ORDER}
     return {"run_id": run_id, "generated_at": to_iso(utcnow()),
             "rules": [rule.__doc__.split(":")[0] for rule in RULES],
