@@ -3,10 +3,11 @@
 SQLite lets one connection write at a time; a connection that finds the database locked sleeps
 in growing steps (1, 2, 5, 10 ms ...) before trying again. With many SDK clients streaming steps,
 those sleeps, not the writes, would set the latency. So on SQLite each process hands its ingest
-writes to one writer thread, which commits every write queued so far in one transaction (each in
-its own savepoint, so that one failing write fails alone). Between processes (gunicorn workers)
-the writer threads take turns on an exclusive ``flock`` of a file beside the database, which wakes
-the next one the moment the lock is free instead of after SQLite's next sleep step.
+writes to one writer thread, which commits every write queued so far in one transaction (should
+one of them fail, each is then committed alone, so that only it fails). Between processes
+(gunicorn workers) the writer threads take turns on an exclusive ``flock`` of a file beside the
+database, which wakes the next one the moment the lock is free instead of after SQLite's next
+sleep step.
 
 Callers on the event loop ``await submit(write)``: the writes one loop iteration submits are
 handed over together, and a batch's results come back to the loop in one call, so a streamed
@@ -146,26 +147,24 @@ def _in_transaction(write: Callable[[], T]) -> T:
 
 
 def _commit(batch: list[_QueuedWrite]) -> None:
-    if len(batch) == 1:  # alone, a write needs no savepoint: its failure is the transaction's
-        item = batch[0]
-        try:
-            with database.atomic("IMMEDIATE"):
-                item.value = item.write()
-        except Exception as exc:
-            item.error = exc
-        return
+    """Commit the batch in one transaction; when any write fails, roll back and commit each
+    write alone, so that only the failing one fails (writes are plain functions of the
+    database, safe to run again)."""
     try:
         with database.atomic("IMMEDIATE"):
             for item in batch:
-                try:
-                    with database.atomic():
-                        item.value = item.write()
-                except Exception as exc:  # handed to the caller that queued this write
-                    item.error = exc
-    except Exception as exc:  # the commit itself failed: every write of the batch failed
-        log.warning("ingest batch of %d write(s) failed: %s", len(batch), exc)
-        for item in batch:
-            item.error = item.error or exc
+                item.value = item.write()
+        return
+    except Exception as exc:  # noqa: F841  (the writes are retried one by one below)
+        if len(batch) == 1:
+            batch[0].error = exc
+            return
+    for item in batch:
+        try:
+            with database.atomic("IMMEDIATE"):
+                item.value = item.write()
+        except Exception as exc:  # handed to the caller that queued this write
+            item.error = exc
 
 
 def _settle(batch: list[_QueuedWrite]) -> None:
