@@ -98,6 +98,13 @@ class ErrorResponder:
         """A body that is not valid UTF-8 (Connexion's JSON parser raises this as is)."""
         return self.respond(request, 400, "Request body is not valid UTF-8", schema_failure=True)
 
+    def value_error(self, request: ConnexionRequest, exc: ValueError) -> ConnexionResponse:
+        """PostgreSQL refuses NUL characters in text (SQLite stores them): a client error there."""
+        if "NUL (0x00)" in str(exc):
+            return self.respond(request, 400, "Text must not contain NUL (0x00) characters",
+                                schema_failure=True)
+        return self.unexpected(request, exc)
+
     def unexpected(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         """A bug: logged with its traceback, answered as a plain 500 in the surface's shape."""
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -109,4 +116,5 @@ class ErrorResponder:
         app.add_error_handler(ProblemException, self.problem)
         app.add_error_handler(HTTPException, self.http_error)
         app.add_error_handler(UnicodeDecodeError, self.undecodable)
+        app.add_error_handler(ValueError, self.value_error)
         app.add_error_handler(Exception, self.unexpected)

@@ -107,3 +107,11 @@ def test_reference_example_registers_with_private_targets_refused(client, tpa, m
     for private in ("http://127.0.0.1:9000/webhook", "http://localhost/webhook", "http://10.0.0.5/webhook"):
         response = _register(client, tpa, webhookUrl=private)
         assert response.status_code == 400, private
+
+
+def test_nul_characters_are_a_client_error_on_every_backend(client, tpa):
+    response = _register(client, tpa, webhookUrl="https://example.com/\x00hook", serverUrls="a\x00b")
+    assert response.status_code in (201, 400)
+    response = client.post(f"{BASE}/heartbeat", json={"registrationId": "\x00"})
+    assert response.status_code in (400, 404)
+    assert response.json()["success"] is False
