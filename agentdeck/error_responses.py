@@ -58,7 +58,7 @@ class ErrorResponder:
         surface, path = surface_for_path(request.url.path, self.mounted)
         if schema_failure:
             status = surface.schema_failure_status
-            message = surface.validation_messages.get(path, message)
+            message = surface.validation_message(path, message)
         if status == 401 and surface.unauthorized_message and not from_domain:
             message = surface.unauthorized_message
         body = surface.error_body(status, message, path, details)
@@ -101,8 +101,9 @@ class ErrorResponder:
     def value_error(self, request: ConnexionRequest, exc: ValueError) -> ConnexionResponse:
         """PostgreSQL refuses NUL characters in text (SQLite stores them): a client error there."""
         if "NUL (0x00)" in str(exc):
-            return self.respond(request, 400, "Text must not contain NUL (0x00) characters",
-                                schema_failure=True)
+            surface, _ = surface_for_path(request.url.path, self.mounted)
+            return self.respond(request, surface.schema_failure_status,
+                                "Text must not contain NUL (0x00) characters")
         return self.unexpected(request, exc)
 
     def unexpected(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:

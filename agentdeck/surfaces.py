@@ -85,6 +85,12 @@ class Surface:
     content_type: str = "application/json"
     unauthorized_message: str | None = None
 
+    def validation_message(self, path: str, message: str) -> str:
+        """The reference's text for a schema failure on ``path``, else Connexion's ``message``."""
+        when, text = self.validation_messages.get(path, (None, None))
+        missing = "required property" in message or message.startswith("Missing ")
+        return text if when == "any" or (when == "missing" and missing) else message
+
     def error_body(self, status: int, message: str, path: str, details: list | None = None) -> dict:
         """The body this surface's clients expect for an error (``path`` is below the mount)."""
         return self.error_shaper(status, message, path, details)
@@ -107,9 +113,11 @@ SURFACES: dict[str, Surface] = {
     "augmentos": Surface(
         "augmentos", "augmentos.yaml", _augmentos_error,
         sweeps=("agentdeck.augmentos.tpa_servers.mark_silent_servers_offline",),
+        # The reference's own texts for schema failures: on register only when a required field
+        # is missing; on search for any failure of `q` (missing, empty or blank).
         validation_messages={
-            "/api/tpa-server/register": "Missing required fields: packageName and webhookUrl are required",
-            "/api/apps/search": "Search query is required",
+            "/api/tpa-server/register": ("missing", "Missing required fields: packageName and webhookUrl are required"),
+            "/api/apps/search": ("any", "Search query is required"),
         },
         unauthorized_message="Unauthorized",
     ),

@@ -115,3 +115,9 @@ def test_nul_characters_are_a_client_error_on_every_backend(client, tpa):
     response = client.post(f"{BASE}/heartbeat", json={"registrationId": "\x00"})
     assert response.status_code in (400, 404)
     assert response.json()["success"] is False
+
+
+def test_register_type_errors_say_what_is_wrong(client, tpa):
+    response = client.post(f"{BASE}/register", json={"packageName": 5, "webhookUrl": "https://x.example/hook"})
+    assert response.status_code == 400
+    assert "Missing required fields" not in response.json()["error"]
