@@ -19,10 +19,20 @@ LATENCY = Histogram("agentdeck_http_request_duration_seconds", "Time to answer a
                     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 
 
+# (surface, operation, status) -> the two labelled children; a finite set (operations come from
+# the specs), looked up once instead of on every request.
+_children: dict[tuple[str, str, int], tuple] = {}
+
+
 def observe(surface: str, operation: str, status: int, seconds: float) -> None:
     """Record one answered request."""
-    REQUESTS.labels(surface, operation, str(status)).inc()
-    LATENCY.labels(surface, operation, str(status)).observe(seconds)
+    children = _children.get((surface, operation, status))
+    if children is None:
+        label = str(status)
+        children = (REQUESTS.labels(surface, operation, label), LATENCY.labels(surface, operation, label))
+        _children[(surface, operation, status)] = children
+    children[0].inc()
+    children[1].observe(seconds)
 
 
 def exposition() -> tuple[bytes, str]:

@@ -13,11 +13,9 @@ from starlette.concurrency import run_in_threadpool
 
 from agentdeck.augur.dsns import client_for_key, recently_accepted
 from agentdeck.augur.sessions import OVERRIDE_COOKIE, viewer_for
-from agentdeck.augur.signatures import fixed_signature
 from agentdeck.storage.db import gives_back_connection
 
 
-@fixed_signature
 async def check_dsn_key(token, request=None):
     """The DSN's client (``sub`` = ``dsn:<id>``) as token info, or Unauthorized/Forbidden."""
     # A key accepted moments ago is answered here, sparing the hot ingest path a thread hop.

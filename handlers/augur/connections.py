@@ -1,11 +1,9 @@
 """Heartbeats and the live-connections list."""
 from agentdeck.augur import connections
 from agentdeck.augur.principals import IngestClient, Viewer
-from agentdeck.augur.signatures import fixed_signature
 from agentdeck.storage.db import gives_back_connection
 
 
-@fixed_signature
 async def send_heartbeat(body, token_info):
     """POST /api/v1/heartbeat"""
     # async, like put_step: the write goes to the group-commit writer

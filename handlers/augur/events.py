@@ -3,11 +3,9 @@ from connexion.lifecycle import ConnexionResponse
 
 from agentdeck.augur import events
 from agentdeck.augur.principals import IngestClient, Viewer
-from agentdeck.augur.signatures import fixed_signature
 from agentdeck.storage.db import gives_back_connection
 
 
-@fixed_signature
 async def append_events(run_id, body, token_info):
     """POST /api/v1/runs/{run_id}/events"""
     # async, like put_step: the write goes to the group-commit writer

@@ -1,11 +1,9 @@
 """Step records."""
 from agentdeck.augur import runs
 from agentdeck.augur.principals import IngestClient, Viewer
-from agentdeck.augur.signatures import fixed_signature
 from agentdeck.storage.db import gives_back_connection
 
 
-@fixed_signature
 async def put_step(run_id, step_index, body, token_info):
     """PUT /api/v1/runs/{run_id}/steps/{step_index}"""
     # async: the hottest ingest call hands its write to the group-commit writer without a

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.core.parameters import ParameterLocation
 
 from agentdeck.surfaces import PLATFORM, SURFACES
 
@@ -29,5 +30,10 @@ def schema_fixture(surface_name: str):
 
 
 def run_case(case, headers: dict | None = None):
-    """Send one generated case and run every default check on the response."""
-    return case.call_and_validate(headers=headers or {})
+    """Send one generated case with ``headers`` (the test's credentials) and run every default
+    check on the response. A case made invalid at its cookies (a session cookie left out, for
+    example) is sent with the cookies it was generated with, not the test's ``Cookie`` header."""
+    headers = dict(headers or {})
+    if case.meta is not None and case.meta.is_negative_at(ParameterLocation.COOKIE):
+        headers.pop("Cookie", None)
+    return case.call_and_validate(headers=headers)

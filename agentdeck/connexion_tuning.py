@@ -1,0 +1,196 @@
+"""Connexion's per-request work that does not depend on the request, done once instead.
+
+Connexion 3.3 rebuilds, on every request, things that only depend on the spec or the handler:
+a ``jsonschema`` validator for every parameter and body (after deep-copying each parameter
+definition), the handler's whole decorator chain, a URI parser, the handler's and security
+function's signatures (``inspect.signature``), and it evaluates a ``typing`` subscript each time
+it reads a Content-Type. On Augur's step ingest that was about 40 % of the server's CPU per
+request (ADR 0004, docs/bench/augur.md). Here each of those is built once and kept:
+
+- the validators, through Connexion's public ``validator_map`` (:data:`VALIDATOR_MAP`);
+- the rest by :func:`install`, which replaces a few Connexion functions with equivalents that
+  keep their result. It checks that each replaced function still exists, so a Connexion release
+  that moves them fails at startup (and in tests) instead of silently losing the speed-up; the
+  dependency is held below Connexion 3.4 for the same reason.
+
+The validator classes, format checker and error texts are Connexion's own, so clients see exactly
+the same responses.
+"""
+from __future__ import annotations
+
+import functools
+import typing as t
+
+import connexion.apps.asynchronous
+import connexion.decorators.parameter
+import connexion.security
+import connexion.utils
+from connexion.context import receive as request_receive
+from connexion.context import scope as request_scope
+from connexion.datastructures import MediaTypeDict
+from connexion.decorators import StarletteDecorator
+from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator
+from connexion.utils import is_null, is_nullable
+from connexion.validators import (
+    FormDataValidator,
+    JSONRequestBodyValidator,
+    JSONResponseBodyValidator,
+    MultiPartFormDataValidator,
+    ParameterValidator,
+    TextResponseBodyValidator,
+)
+from jsonschema import Draft4Validator, ValidationError
+
+# --- validators ---------------------------------------------------------------------------------
+
+# (kind, id(schema)) -> (schema, validator). The schema is held so that its id cannot be reused
+# by another object while the entry exists; the identity check guards against a stale entry.
+_compiled: dict[tuple[str, int], tuple[dict, t.Any]] = {}
+
+
+def compiled(kind: str, schema: dict, build: t.Callable[[dict], t.Any]):
+    """The validator ``build(schema)`` made for this schema object, built on first use."""
+    key = (kind, id(schema))
+    entry = _compiled.get(key)
+    if entry is None or entry[0] is not schema:
+        entry = (schema, build(schema))
+        _compiled[key] = entry
+    return entry[1]
+
+
+def _draft4(schema):
+    return Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+
+
+def _request(schema):
+    return Draft4RequestValidator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+
+
+def _response(schema):
+    return Draft4ResponseValidator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+
+
+class KeptParameterValidator(ParameterValidator):
+    """Connexion's parameter validation without the per-request copy and compile."""
+
+    @staticmethod
+    def validate_parameter(parameter_type, value, param, param_name=None):
+        if is_nullable(param) and is_null(value):
+            return None
+        if value is not None:
+            try:
+                compiled("parameter", param.get("schema", param), _draft4).validate(value)
+            except ValidationError as exception:
+                return str(exception)
+        elif param.get("required"):
+            return f"Missing {parameter_type} parameter '{param['name']}'"
+        return None
+
+
+class KeptJSONRequestBodyValidator(JSONRequestBodyValidator):
+    @property
+    def _validator(self):
+        return compiled("request", self._schema, _request)
+
+
+class KeptFormDataValidator(FormDataValidator):
+    @property
+    def _validator(self):
+        return compiled("request", self._schema, _request)
+
+
+class KeptMultiPartFormDataValidator(MultiPartFormDataValidator):
+    @property
+    def _validator(self):
+        return compiled("request", self._schema, _request)
+
+
+class KeptJSONResponseBodyValidator(JSONResponseBodyValidator):
+    @property
+    def validator(self):
+        return compiled("response", self._schema, _response)
+
+
+VALIDATOR_MAP = {
+    "parameter": KeptParameterValidator,
+    "body": MediaTypeDict({
+        "*/*json": KeptJSONRequestBodyValidator,
+        "application/x-www-form-urlencoded": KeptFormDataValidator,
+        "multipart/form-data": KeptMultiPartFormDataValidator,
+    }),
+    "response": MediaTypeDict({
+        "*/*json": KeptJSONResponseBodyValidator,
+        "text/plain": TextResponseBodyValidator,
+    }),
+}
+
+# --- handler decoration, signatures, content types -----------------------------------------------
+
+_original_inspect = connexion.utils.inspect_function_arguments
+_original_extract_content_type = connexion.utils.extract_content_type
+
+
+@functools.lru_cache(maxsize=4096)
+def _arguments_of(function: t.Callable) -> tuple[tuple[str, ...], bool]:
+    arguments, has_kwargs = _original_inspect(function)
+    return tuple(arguments), has_kwargs
+
+
+def inspect_function_arguments(function: t.Callable) -> tuple[list[str], bool]:
+    """Connexion's ``inspect_function_arguments``, inspecting each function once."""
+    arguments, has_kwargs = _arguments_of(function)
+    return list(arguments), has_kwargs
+
+
+def extract_content_type(headers) -> str | None:
+    """Connexion's ``extract_content_type`` (the first Content-Type header), without building a
+    ``typing`` alias on every call."""
+    for key, value in (headers.items() if isinstance(headers, dict) else headers):
+        if isinstance(key, bytes):
+            key = key.decode("latin-1")
+        if key.lower() == "content-type":
+            return value.decode("latin-1") if isinstance(value, bytes) else value
+    return None
+
+
+def _handler(self) -> t.Callable:
+    """``AsyncOperation.fn``: the handler with Connexion's parameter and response decorators,
+    built on first use and kept, where Connexion builds the whole chain again per request."""
+    kept = self.__dict__.get("_agentdeck_handler")
+    if kept is None:
+        decorator = StarletteDecorator(pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)
+        decorated = decorator.decorate(self._fn)
+        uri_parser = None
+
+        async def kept():
+            nonlocal uri_parser
+            if uri_parser is None:  # depends on the operation only; read inside a request
+                uri_parser = decorator.uri_parser
+            request = decorator.framework.get_request(
+                uri_parser=uri_parser, scope=request_scope._get_current_object(),
+                receive=request_receive._get_current_object())
+            return await decorated(request)
+
+        self.__dict__["_agentdeck_handler"] = kept
+    return kept
+
+
+# (module, attribute, replacement): what install() puts in place.
+_REPLACEMENTS = [
+    (connexion.utils, "extract_content_type", extract_content_type),
+    (connexion.utils, "inspect_function_arguments", inspect_function_arguments),
+    (connexion.security, "inspect_function_arguments", inspect_function_arguments),
+    (connexion.decorators.parameter, "inspect_function_arguments", inspect_function_arguments),
+    (connexion.apps.asynchronous.AsyncOperation, "fn", property(_handler)),
+]
+
+
+def install() -> None:
+    """Put the kept equivalents in place (idempotent). Raises if Connexion no longer has one of
+    the functions replaced, rather than running without the speed-up unnoticed."""
+    for owner, name, replacement in _REPLACEMENTS:
+        current = getattr(owner, name, None) if not isinstance(owner, type) else owner.__dict__.get(name)
+        if current is None:
+            raise RuntimeError(f"Connexion changed: {owner.__name__}.{name} is gone; "
+                               f"update agentdeck.connexion_tuning")
+        setattr(owner, name, replacement)
