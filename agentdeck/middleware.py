@@ -2,7 +2,9 @@
 the request metrics. Sits outside Connexion's exception handling, so it sees final statuses."""
 from __future__ import annotations
 
+import itertools
 import logging
+import os
 import secrets
 import time
 
@@ -82,7 +84,25 @@ def _request_id(scope) -> str:
             text = value.decode()
             if all(c.isalnum() or c in "-_." for c in text):
                 return text
-    return secrets.token_hex(8)
+    return _new_request_id()
+
+
+# Request ids: a random prefix per process and a counter (16 hex digits), unique across workers
+# without asking the OS for randomness on every request (that was 2 % of a request's CPU).
+_id_prefix = secrets.token_hex(4)
+_id_counter = itertools.count()
+
+
+def _new_request_id() -> str:
+    return f"{_id_prefix}{next(_id_counter) & 0xFFFFFFFF:08x}"
+
+
+def _new_id_prefix() -> None:
+    global _id_prefix, _id_counter
+    _id_prefix, _id_counter = secrets.token_hex(4), itertools.count()
+
+
+os.register_at_fork(after_in_child=_new_id_prefix)
 
 
 def _operation(scope) -> str:

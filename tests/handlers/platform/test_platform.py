@@ -15,6 +15,23 @@ def test_request_id_from_client_is_kept(client):
     assert response.headers["x-request-id"] == "abc-123"
 
 
+def test_generated_request_ids_are_distinct_across_requests_and_worker_processes(client):
+    import os
+
+    from agentdeck.middleware import _new_request_id
+
+    ids = {client.get("/healthz").headers["x-request-id"] for _ in range(20)}
+    assert len(ids) == 20 and all(len(value) == 16 for value in ids)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a forked worker: its ids must not repeat the parent's
+        os.write(write, _new_request_id().encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    child = os.read(read, 64).decode()
+    assert len(child) == 16 and child[:8] != _new_request_id()[:8]
+
+
 def test_metrics_count_requests_by_operation(client):
     client.get("/surfaces")
     text = client.get("/metrics").text
