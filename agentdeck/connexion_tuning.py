@@ -23,6 +23,7 @@ import typing as t
 
 import connexion.apps.asynchronous
 import connexion.decorators.parameter
+import connexion.operations.openapi
 import connexion.security
 import connexion.utils
 from connexion.context import receive as request_receive
@@ -153,6 +154,21 @@ def extract_content_type(headers) -> str | None:
     return None
 
 
+_original_body_definition = connexion.operations.openapi.OpenAPIOperation.body_definition
+
+
+def body_definition(self, content_type: str | None = None) -> dict:
+    """``OpenAPIOperation.body_definition``, looked up once per content type: Connexion calls it
+    about seven times a request, each time matching media ranges with ``fnmatch``. It returns the
+    spec's own dict either way."""
+    kept = self.__dict__.setdefault("_agentdeck_body_definitions", {})
+    try:
+        return kept[content_type]
+    except KeyError:
+        kept[content_type] = definition = _original_body_definition(self, content_type)
+        return definition
+
+
 def _handler(self) -> t.Callable:
     """``AsyncOperation.fn``: the handler with Connexion's parameter and response decorators,
     built on first use and kept, where Connexion builds the whole chain again per request."""
@@ -182,6 +198,7 @@ _REPLACEMENTS = [
     (connexion.security, "inspect_function_arguments", inspect_function_arguments),
     (connexion.decorators.parameter, "inspect_function_arguments", inspect_function_arguments),
     (connexion.apps.asynchronous.AsyncOperation, "fn", property(_handler)),
+    (connexion.operations.openapi.OpenAPIOperation, "body_definition", body_definition),
 ]
 
 
