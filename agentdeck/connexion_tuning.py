@@ -1,11 +1,13 @@
 """Connexion's per-request work that does not depend on the request, done once instead.
 
-Connexion 3.3 rebuilds, on every request, things that only depend on the spec or the handler:
-a ``jsonschema`` validator for every parameter and body (after deep-copying each parameter
-definition), the handler's whole decorator chain, a URI parser, the handler's and security
-function's signatures (``inspect.signature``), and it evaluates a ``typing`` subscript each time
+Connexion 3.3 redoes, on every request, work that only depends on the spec or the handler: it
+builds a ``jsonschema`` validator for every parameter and body (after deep-copying each parameter
+definition), the handler's whole decorator chain and a URI parser; it inspects the handler's and
+the security function's signatures (``inspect.signature``), looks up the operation's body
+definition about seven times (matching media ranges with ``fnmatch``), turns each parameter name
+into a Python identifier with regular expressions, and evaluates a ``typing`` subscript each time
 it reads a Content-Type. On Augur's step ingest that was about 40 % of the server's CPU per
-request (ADR 0004, docs/bench/augur.md). Here each of those is built once and kept:
+request (ADR 0004, docs/bench/augur.md). Here each of those is done once and kept:
 
 - the validators, through Connexion's public ``validator_map`` (:data:`VALIDATOR_MAP`);
 - the rest by :func:`install`, which replaces a few Connexion functions with equivalents that
@@ -154,6 +156,12 @@ def extract_content_type(headers) -> str | None:
     return None
 
 
+# Connexion turns every parameter and body name into a Python identifier with three regular
+# expression substitutions, on every request; the names repeat (bounded: query names are the
+# client's choice).
+sanitized = functools.lru_cache(maxsize=4096)(connexion.decorators.parameter.sanitized)
+pythonic = functools.lru_cache(maxsize=4096)(connexion.decorators.parameter.pythonic)
+
 _original_body_definition = connexion.operations.openapi.OpenAPIOperation.body_definition
 
 
@@ -199,6 +207,8 @@ _REPLACEMENTS = [
     (connexion.decorators.parameter, "inspect_function_arguments", inspect_function_arguments),
     (connexion.apps.asynchronous.AsyncOperation, "fn", property(_handler)),
     (connexion.operations.openapi.OpenAPIOperation, "body_definition", body_definition),
+    (connexion.decorators.parameter, "sanitized", sanitized),
+    (connexion.decorators.parameter, "pythonic", pythonic),
 ]
 
 
