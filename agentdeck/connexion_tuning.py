@@ -90,22 +90,24 @@ class KeptParameterValidator(ParameterValidator):
         return None
 
 
-class KeptJSONRequestBodyValidator(JSONRequestBodyValidator):
+class _KeptRequestBody:
+    """Mixin for Connexion's request-body validators: the compiled validator of their schema."""
+
     @property
     def _validator(self):
         return compiled("request", self._schema, _request)
 
 
-class KeptFormDataValidator(FormDataValidator):
-    @property
-    def _validator(self):
-        return compiled("request", self._schema, _request)
+class KeptJSONRequestBodyValidator(_KeptRequestBody, JSONRequestBodyValidator):
+    pass
 
 
-class KeptMultiPartFormDataValidator(MultiPartFormDataValidator):
-    @property
-    def _validator(self):
-        return compiled("request", self._schema, _request)
+class KeptFormDataValidator(_KeptRequestBody, FormDataValidator):
+    pass
+
+
+class KeptMultiPartFormDataValidator(_KeptRequestBody, MultiPartFormDataValidator):
+    pass
 
 
 class KeptJSONResponseBodyValidator(JSONResponseBodyValidator):
