@@ -61,6 +61,10 @@ class Settings:
                                    "largest request body accepted (413 past it)", int)
     db_max_connections: int = _setting("AGENTDECK_DB_MAX_CONNECTIONS", 64,
                                        "pooled database connections per process", int)
+    login_max_failures: int = _setting("AGENTDECK_LOGIN_MAX_FAILURES", 10,
+                                       "failed sign-ins per account in a window before 429 (5x per client address)", int)
+    login_window_seconds: float = _setting("AGENTDECK_LOGIN_WINDOW_SECONDS", 900.0,
+                                           "seconds the failed sign-in count lasts", float)
     augmentos_heartbeat_timeout: float = _setting("AGENTDECK_AUGMENTOS_HEARTBEAT_TIMEOUT", 1800.0,
                                                   "seconds after which a silent TPA server registration is marked offline", float)
     augmentos_websocket_url: str = _setting("AGENTDECK_AUGMENTOS_WEBSOCKET_URL", "ws://127.0.0.1:8000/augmentos/tpa-ws",

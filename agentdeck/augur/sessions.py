@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from agentdeck import throttle
 from agentdeck.errors import Forbidden, Unauthorized
 from agentdeck.security.tokens import hash_token, new_token
 from agentdeck.settings import get_settings
@@ -19,12 +20,28 @@ SESSION_COOKIE = "augur_session"
 OVERRIDE_COOKIE = "augur_tenant_override"
 
 
-def log_in(email: str, password: str) -> tuple[str, AugurUser]:
-    """Check the credentials and open a session; returns the cookie token (shown once) and user."""
+def log_in(email: str, password: str, client_address: str | None = None) -> tuple[str, AugurUser]:
+    """Check the credentials and open a session; returns the cookie token (shown once) and user.
+
+    Failed attempts are throttled per account and per client address (``agentdeck.throttle``):
+    past ``AGENTDECK_LOGIN_MAX_FAILURES`` in ``AGENTDECK_LOGIN_WINDOW_SECONDS`` (five times that
+    per address), sign-in answers 429 until the window ends, even with the right password.
+    """
     encode_text(email + password)
-    user = authenticate_user(email, password)
+    settings = get_settings()
+    account = f"augur-login:account:{email.strip().lower()}"
+    limits = {account: settings.login_max_failures}
+    if client_address:
+        limits[f"augur-login:address:{client_address}"] = 5 * settings.login_max_failures
+    throttle.refuse_if_throttled(limits, settings.login_window_seconds)
+    try:
+        user = authenticate_user(email, password)
+    except Unauthorized:
+        throttle.record_failure(list(limits), settings.login_window_seconds)
+        raise
+    throttle.clear(account)
     token = new_token()
-    expires = utcnow() + timedelta(seconds=get_settings().augur_session_ttl)
+    expires = utcnow() + timedelta(seconds=settings.augur_session_ttl)
     AugurLoginSession.create(token_hash=hash_token(token), user=user, expires_at=expires)
     return token, user
 

@@ -9,7 +9,8 @@ from agentdeck.storage.db import gives_back_connection
 @gives_back_connection
 def log_in(body):
     """POST /api/v1/auth/login"""
-    token, user = sessions.log_in(body["email"], body["password"])
+    client_address = request.client.host if request.client else None
+    token, user = sessions.log_in(body["email"], body["password"], client_address)
     me = sessions.whoami(Viewer(user.id, user.tenant_id, user.tenant_id, user.is_admin))
     return me, 200, {"Set-Cookie": cookies.session_cookie(token)}
 

@@ -44,3 +44,14 @@ class Delivery(BaseModel):
     class Meta:
         table_name = "core_delivery"
         indexes = ((("status", "next_attempt_at"), False),)
+
+
+class FailedAttempts(BaseModel):
+    """Failed credential checks counted per bucket (an account, a client address) in a window."""
+
+    bucket = peewee.CharField(max_length=300, primary_key=True)
+    window_started_at = peewee.DateTimeField()
+    failures = peewee.IntegerField(default=0)
+
+    class Meta:
+        table_name = "core_failed_attempts"

@@ -87,3 +87,59 @@ def test_login_payload_failing_schema_is_422(client):
     response = client.post(f"{API}/auth/login", json={"email": "a@b.c"})
     assert response.status_code == 422
     assert set(response.json()) == {"detail"}
+
+
+def _throttled_client(monkeypatch, app, max_failures: int) -> TestClient:
+    from agentdeck.settings import reset_settings
+
+    monkeypatch.setenv("AGENTDECK_LOGIN_MAX_FAILURES", str(max_failures))
+    reset_settings()
+    return TestClient(app)
+
+
+def _login(client, email, password):
+    return client.post(f"{API}/auth/login", json={"email": email, "password": password})
+
+
+def test_repeated_failed_sign_ins_are_throttled_even_with_the_right_password(augur, monkeypatch, app):
+    augur.user("alice@acme.example", augur.tenant("acme"))
+    client = _throttled_client(monkeypatch, app, 3)
+    for _ in range(3):
+        assert _login(client, "alice@acme.example", "guess-guess").status_code == 401
+    response = _login(client, "Alice@Acme.example", PASSWORD)
+    assert response.status_code == 429
+    assert set(response.json()) == {"detail"}
+    assert 0 < int(response.headers["retry-after"]) <= 900
+    assert "set-cookie" not in response.headers
+
+
+def test_a_successful_sign_in_starts_the_account_count_again(augur, monkeypatch, app):
+    augur.user("alice@acme.example", augur.tenant("acme"))
+    client = _throttled_client(monkeypatch, app, 3)
+    for _ in range(2):
+        assert _login(client, "alice@acme.example", "guess-guess").status_code == 401
+    assert _login(client, "alice@acme.example", PASSWORD).status_code == 200
+    for _ in range(2):
+        assert _login(client, "alice@acme.example", "guess-guess").status_code == 401
+    assert _login(client, "alice@acme.example", PASSWORD).status_code == 200
+
+
+def test_sign_in_works_again_once_the_window_has_passed(augur, monkeypatch, app):
+    from agentdeck.storage.models.core import FailedAttempts
+    from agentdeck.timeutil import utcnow
+
+    augur.user("alice@acme.example", augur.tenant("acme"))
+    client = _throttled_client(monkeypatch, app, 2)
+    for _ in range(2):
+        _login(client, "alice@acme.example", "guess-guess")
+    assert _login(client, "alice@acme.example", PASSWORD).status_code == 429
+    FailedAttempts.update(window_started_at=utcnow() - timedelta(seconds=901)).execute()
+    assert _login(client, "alice@acme.example", PASSWORD).status_code == 200
+
+
+def test_one_client_address_guessing_many_accounts_is_throttled(augur, monkeypatch, app):
+    augur.user("alice@acme.example", augur.tenant("acme"))
+    client = _throttled_client(monkeypatch, app, 2)  # 10 failures per address
+    for n in range(10):
+        assert _login(client, f"user{n}@acme.example", "guess-guess").status_code == 401
+    assert _login(client, "alice@acme.example", PASSWORD).status_code == 429
