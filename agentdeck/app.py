@@ -10,7 +10,7 @@ import connexion
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 
-from agentdeck import deliveries
+from agentdeck import connexion_tuning, deliveries
 from agentdeck.error_responses import ErrorResponder
 from agentdeck.maintenance import maintenance_loop
 from agentdeck.middleware import RequestContextMiddleware
@@ -19,7 +19,6 @@ from agentdeck.settings import Settings, get_settings
 from agentdeck.specs import load_spec
 from agentdeck.storage.db import init_db
 from agentdeck.storage.migrations import upgrade_database
-from agentdeck import connexion_tuning
 from agentdeck.surfaces import PLATFORM, Mounted, Surface, enabled_surfaces, spec_dir
 
 log = logging.getLogger("agentdeck")
@@ -80,7 +79,8 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
     mounted = mounted_surfaces(settings)
     connexion_tuning.install()
     app = connexion.AsyncApp(__name__, specification_dir=str(spec_dir()),
-                             lifespan=_lifespan(settings, mounted), validator_map=connexion_tuning.VALIDATOR_MAP)
+                             lifespan=_lifespan(settings, mounted),
+                             validator_map=connexion_tuning.VALIDATOR_MAP)
     # A surface at the root owns /openapi.json and its docs; the platform's operations stay, but
     # Connexion serves only one spec per base path, so the platform's own spec is then not served.
     # (Connexion orders APIs by base path; between equal ones the one added first is tried last.)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
-
 from agentdeck.errors import TooManyRequests
 from agentdeck.storage.db import database
 from agentdeck.storage.models.core import FailedAttempts
