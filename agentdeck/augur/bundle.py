@@ -17,7 +17,7 @@ from agentdeck.errors import (Forbidden, NotFound, PayloadTooLarge, SchemaViolat
 from agentdeck.augur import connections
 from agentdeck.augur.documents import encode_document, encode_text
 from agentdeck.augur.principals import IngestClient
-from agentdeck.augur.runs import parse_step_name, run_pk, step_name
+from agentdeck.augur.runs import ensure_run, parse_step_name, run_pk, step_name
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SCREENSHOT_KINDS = ("pre", "post", "target", "diff")
@@ -64,7 +64,7 @@ def save_screenshot(client: IngestClient, run_id: str, step_index: int, kind: st
         raise UnsupportedMediaType("image must be a PNG (its first bytes are not the PNG signature)")
     if len(data) > MAX_SCREENSHOT_BYTES:
         raise PayloadTooLarge(f"image is larger than {MAX_SCREENSHOT_BYTES} bytes")
-    run_pk(client.tenant_id, run_id)
+    ensure_run(client, run_id)
     relpath = f"screenshots/{step_name(step_index)}_{kind}.png"
     get_blob_store().put(_key(client.tenant_id, run_id, relpath), data)
     connections.touch(client, run_id)
@@ -85,7 +85,7 @@ def save_modelio(client: IngestClient, run_id: str, relpath: str, record: dict) 
     data = encode_document(record)
     if len(data) > MAX_MODELIO_BYTES:
         raise PayloadTooLarge(f"record is larger than {MAX_MODELIO_BYTES} bytes")
-    run_pk(client.tenant_id, run_id)
+    ensure_run(client, run_id)
     get_blob_store().put(_key(client.tenant_id, run_id, f"modelio/{relpath}"), data)
     connections.touch(client, run_id)
     return {"path": f"modelio/{relpath}", "bytes": len(data)}
@@ -113,7 +113,7 @@ def append_log(client: IngestClient, run_id: str, text: str, name: str | None = 
     """Append a chunk to a run log. A chunk that would take the file past 1 MiB is refused
     whole (413) and the file keeps what it had."""
     relpath = log_path(name, step_index)
-    run_pk(client.tenant_id, run_id)
+    ensure_run(client, run_id)
     try:
         size = get_blob_store().append(_key(client.tenant_id, run_id, relpath), encode_text(text),
                                        max_size=MAX_LOG_BYTES)

@@ -10,7 +10,7 @@ from agentdeck.augur import connections
 from agentdeck.augur.documents import encode_document
 from agentdeck.augur.group_commit import ingest_writes
 from agentdeck.augur.principals import IngestClient
-from agentdeck.augur.runs import parse_step_name, run_pk
+from agentdeck.augur.runs import opened_run_pk, parse_step_name, run_pk
 
 RUN_STREAM = "run"
 
@@ -37,7 +37,7 @@ async def append_events(client: IngestClient, run_id: str, events: list,
     groups = _group(events, step_index)
 
     def write() -> None:
-        pk = run_pk(client.tenant_id, run_id)
+        pk = opened_run_pk(client.tenant_id, run_id)
         if groups:
             rows = [{"run": pk, "step_index": index, "events": batch} for index, batch in groups.items()]
             AugurEventBatch.insert_many(rows).execute()

@@ -47,8 +47,40 @@ def run_pk(tenant_id: str, run_id: str) -> int:
     return pk
 
 
+def opened_run_pk(tenant_id: str, run_id: str) -> int:
+    """The row id of the tenant's run ``run_id``, opening the run first if it is new.
+
+    For use inside an ingest write: the published SDK sends the manifest only at ``close()``,
+    so every step, event and file of a live run arrives before it. The insert ignores a
+    conflict, so concurrent first calls for one run all succeed and share its row.
+    """
+    try:
+        return run_pk(tenant_id, run_id)
+    except NotFound:
+        pass
+    now = utcnow()
+    (AugurRun.insert(tenant=tenant_id, run_id=run_id, manifest={"run_id": run_id},
+                     created_at=now, updated_at=now)
+     .on_conflict_ignore().execute())
+    # Not through run_pk's cache: this transaction may still be rolled back.
+    return (AugurRun.select(AugurRun.id)
+            .where((AugurRun.tenant == tenant_id) & (AugurRun.run_id == run_id)).scalar())
+
+
+def ensure_run(client: IngestClient, run_id: str) -> int:
+    """``opened_run_pk`` for ingest calls that store files rather than rows (screenshots,
+    model I/O, logs): a run seen before costs no write."""
+    try:
+        return run_pk(client.tenant_id, run_id)
+    except NotFound:
+        return ingest_writes.run(lambda: opened_run_pk(client.tenant_id, run_id))
+
+
 def open_run(client: IngestClient, manifest: dict) -> bool:
-    """Create the run named by ``manifest["run_id"]``, or replace its manifest; True if created."""
+    """Create the run named by ``manifest["run_id"]``, or replace its manifest; True if created.
+
+    Only the manifest is replaced: steps, events, files and the trace ingested before it stay.
+    """
     encode_document(manifest)
     run_id, now = manifest["run_id"], utcnow()
 
@@ -76,9 +108,9 @@ def _replace_manifest(tenant_id: str, run_id: str, manifest: dict, now) -> int:
 def put_trace(client: IngestClient, run_id: str, trace: dict) -> None:
     """Store (or replace) the run's full trace document."""
     encode_document(trace)
-    pk = run_pk(client.tenant_id, run_id)
 
     def write() -> None:
+        pk = opened_run_pk(client.tenant_id, run_id)
         AugurRun.update(trace=trace, updated_at=utcnow()).where(AugurRun.id == pk).execute()
         connections.stamp(client, run_id)
 
@@ -112,7 +144,7 @@ async def put_step(client: IngestClient, run_id: str, step_index: int, step: dic
     document = encode_document(step).decode()
 
     def write() -> None:
-        pk = run_pk(client.tenant_id, run_id)
+        pk = opened_run_pk(client.tenant_id, run_id)
         sql, order = _step_upsert_sql(type(database.obj).__name__)
         values = {"run": pk, "step_index": step_index, "document": document, "updated_at": utcnow()}
         database.execute_sql(sql, [values[name] for name in order])

@@ -60,10 +60,39 @@ def test_step_record_is_kept_as_sent_under_the_paths_index(augur):
     assert viewer.get(f"{API}/runs/run_abc/steps/0004.json").status_code == 404
 
 
-def test_ingest_before_the_run_is_opened_is_404(augur):
-    sdk, _ = augur.workspace()
-    assert sdk.put(f"{API}/runs/nope/steps/0", json={}).status_code == 404
-    assert sdk.post(f"{API}/runs/nope/events", json={"events": []}).status_code == 404
+def test_ingest_before_the_manifest_opens_the_run(augur):
+    # The published SDK sends the manifest only at close(): a live run is all ingest calls.
+    sdk, viewer = augur.workspace()
+    assert sdk.put(f"{API}/runs/live/steps/0", json={"v": 1}).status_code == 200
+    assert sdk.post(f"{API}/runs/live/events", json={"events": [{"e": 1}], "step_index": 0}).status_code == 200
+    assert sdk.post(f"{API}/runs/live/logs", json={"text": "hi"}).status_code == 200
+    assert sdk.post(f"{API}/runs/live/screenshots/0/post", files={"image": ("s.png", png_bytes(3), "image/png")}).status_code == 201
+    listed = viewer.get(f"{API}/runs").json()
+    assert [r["run_id"] for r in listed["runs"]] == ["live"] and listed["runs"][0]["step_count"] == 1
+    assert _open(sdk, run_id="live", marker="late").status_code == 200
+    assert viewer.get(f"{API}/runs/live/manifest.json").json() == {"run_id": "live", "marker": "late"}
+    assert viewer.get(f"{API}/runs/live/steps/0000.json").json() == {"v": 1}
+    assert viewer.get(f"{API}/runs/live/events/0000.jsonl").text == '{"e":1}\n'
+    assert viewer.get(f"{API}/runs/live/logs/run.log").text == "hi"
+    assert viewer.get(f"{API}/runs/live/screenshots/0000_post.png").content == png_bytes(3)
+
+
+def test_concurrent_first_calls_for_one_run_all_succeed(augur):
+    sdk, viewer = augur.workspace()
+    from concurrent.futures import ThreadPoolExecutor
+
+    def call(i):
+        if i % 3 == 0:
+            return sdk.post(f"{API}/runs/race/logs", json={"text": "x"}).status_code
+        if i % 3 == 1:
+            return sdk.post(f"{API}/runs/race/events", json={"events": [{"i": i}]}).status_code
+        return sdk.put(f"{API}/runs/race/steps/{i}", json={"i": i}).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(call, range(24)))
+    assert set(statuses) == {200}, statuses
+    runs = viewer.get(f"{API}/runs").json()
+    assert runs["total"] == 1 and runs["runs"][0]["step_count"] == 8
 
 
 def test_trace_before_and_after_the_sdk_sends_one(augur):

@@ -45,11 +45,15 @@ def test_same_run_id_in_two_tenants_stays_separate(augur):
     assert viewer_a.get(f"{API}/runs/shared/screenshots/0000_post.png").content == png_bytes(6)
 
 
-def test_ingest_into_another_tenants_run_is_404(augur):
-    sdk_a, _ = augur.workspace("acme")
+def test_ingest_naming_another_tenants_run_opens_the_callers_own(augur):
+    sdk_a, viewer_a = augur.workspace("acme")
     sdk_b, viewer_b = augur.workspace("globex")
     _fill(sdk_a, "only-a", "a")
-    assert sdk_b.put(f"{API}/runs/only-a/steps/1", json={}).status_code == 404
-    assert sdk_b.put(f"{API}/runs/only-a/trace", json={}).status_code == 404
-    assert sdk_b.post(f"{API}/runs/only-a/logs", json={"text": "x"}).status_code == 404
-    assert viewer_b.get(f"{API}/runs/only-a/steps/0001.json").status_code == 404
+    assert sdk_b.put(f"{API}/runs/only-a/steps/1", json={}).status_code == 200
+    assert sdk_b.put(f"{API}/runs/only-a/trace", json={}).status_code == 200
+    assert sdk_b.post(f"{API}/runs/only-a/logs", json={"text": "x"}).status_code == 200
+    assert viewer_a.get(f"{API}/runs/only-a/steps/0001.json").status_code == 404
+    assert viewer_a.get(f"{API}/runs/only-a/logs/run.log").text == "a"
+    assert viewer_b.get(f"{API}/runs/only-a/manifest.json").json() == {"run_id": "only-a"}
+    assert viewer_b.get(f"{API}/runs/only-a/steps/0001.json").status_code == 200
+    assert viewer_b.get(f"{API}/runs/only-a/logs/run.log").text == "x"
