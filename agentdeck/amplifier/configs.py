@@ -14,8 +14,9 @@ def create_config(name: str, yaml_content: str, description: str | None = None,
                   tags: dict | None = None) -> AmplifierConfig:
     """Check the YAML (``InvalidInput`` says which rule it breaks) and store the config."""
     parse_bundle(yaml_content)
+    now = utcnow()  # one instant: a new config's updated_at equals its created_at
     return AmplifierConfig.create(name=name, description=description, yaml_content=yaml_content,
-                                  tags=tags or {})
+                                  tags=tags or {}, created_at=now, updated_at=now)
 
 
 def get_config(config_id: str) -> AmplifierConfig:
