@@ -1,6 +1,10 @@
 """Outbound webhook deliveries that matter: signed, recorded with their outcome, and retried with
 exponential backoff by the maintenance sweep until they succeed or run out of attempts.
 
+One runner at a time attempts a delivery: it claims the row first (``claimed_until``, one
+conditional UPDATE, atomic on SQLite and PostgreSQL alike) and keeps the claim across its inline
+tries, so a sweep on any worker skips a delivery whose retry is still running.
+
 Signature: ``X-Agentdeck-Timestamp: <unix seconds>`` and ``X-Agentdeck-Signature: sha256=<hex>``,
 where hex is HMAC-SHA256 over ``<timestamp>.<raw body>`` keyed with the delivery's secret.
 """
@@ -17,6 +21,7 @@ from datetime import timedelta
 import httpx
 
 from agentdeck import outbound, secretbox
+from agentdeck.settings import get_settings
 from agentdeck.storage.models.core import Delivery
 from agentdeck.timeutil import utcnow
 
@@ -25,6 +30,7 @@ TIMESTAMP_HEADER = "X-Agentdeck-Timestamp"
 SIGNATURE_HEADER = "X-Agentdeck-Signature"
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_MAX_SECONDS = 3600.0
+CLAIM_MARGIN_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,25 @@ def backoff_seconds(attempts: int) -> float:
     return min(BACKOFF_BASE_SECONDS * (2 ** max(attempts - 1, 0)), BACKOFF_MAX_SECONDS)
 
 
+def claim_seconds() -> float:
+    """How long a claim lasts: longer than one attempt can take (every redirect hop timing out)."""
+    return get_settings().outbound_timeout * (outbound.MAX_REDIRECTS + 1) + CLAIM_MARGIN_SECONDS
+
+
+def claim(delivery_id: str) -> bool:
+    """Claim a pending delivery for this runner; False when another runner holds it."""
+    now = utcnow()
+    free = Delivery.claimed_until.is_null() | (Delivery.claimed_until < now)
+    return bool(Delivery.update(claimed_until=now + timedelta(seconds=claim_seconds()))
+                .where((Delivery.id == delivery_id) & (Delivery.status == "pending") & free)
+                .execute())
+
+
+def _release(delivery: Delivery) -> None:
+    delivery.claimed_until = None
+    Delivery.update(claimed_until=None).where(Delivery.id == delivery.id).execute()
+
+
 def _attempt(delivery: Delivery) -> None:
     body = json.dumps(delivery.payload, separators=(",", ":")).encode()
     headers = {"Content-Type": "application/json"}
@@ -80,7 +105,8 @@ def _attempt(delivery: Delivery) -> None:
     else:
         delivery.status = "pending"
         delivery.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(delivery.attempts))
-    delivery.save()
+    # The claim column is the claimer's alone to write (it renews and releases it explicitly).
+    delivery.save(only=[f for f in Delivery._meta.sorted_fields if f is not Delivery.claimed_until])
 
 
 def _outcome(delivery: Delivery) -> DeliveryOutcome:
@@ -95,28 +121,46 @@ def deliver(source: str, url: str, payload: dict, *, secret: str | None = None,
     With ``max_attempts == inline_attempts`` nothing is retried later (callers that answer
     their client with the outcome, such as AugmentOS session requests, do that).
     """
+    # Created claimed: the sweep must not take it up between (or during) the inline tries.
     delivery = Delivery.create(source=source, target_url=url, payload=payload,
                                secret=secretbox.seal(secret) if secret else None,
-                               max_attempts=max_attempts)
-    for attempt in range(inline_attempts):
-        if attempt:
-            time.sleep(inline_delay)
-        _attempt(delivery)
-        if delivery.status != "pending":
-            break
+                               max_attempts=max_attempts,
+                               claimed_until=utcnow() + timedelta(seconds=claim_seconds()))
+    try:
+        for attempt in range(inline_attempts):
+            if attempt:
+                time.sleep(inline_delay)
+                Delivery.update(claimed_until=utcnow() + timedelta(seconds=claim_seconds())).where(
+                    Delivery.id == delivery.id).execute()
+            _attempt(delivery)
+            if delivery.status != "pending":
+                break
+    finally:
+        _release(delivery)
     return _outcome(delivery)
 
 
 def retry_due_deliveries(limit: int = 100) -> int:
-    """Try each pending delivery whose retry is due; returns how many were tried (a sweep)."""
-    due = list(Delivery.select()
-               .where((Delivery.status == "pending") & (Delivery.next_attempt_at <= utcnow()))
+    """Try each pending delivery whose retry is due and that no other runner holds; returns how
+    many were tried (a sweep)."""
+    now = utcnow()
+    due = list(Delivery.select(Delivery.id)
+               .where((Delivery.status == "pending") & (Delivery.next_attempt_at <= now)
+                      & (Delivery.claimed_until.is_null() | (Delivery.claimed_until < now)))
                .order_by(Delivery.next_attempt_at).limit(limit))
-    for delivery in due:
-        _attempt(delivery)
+    tried = 0
+    for row in due:
+        if not claim(row.id):
+            continue
+        delivery = Delivery.get_by_id(row.id)  # re-read: its attempts may have moved on meanwhile
+        try:
+            _attempt(delivery)
+        finally:
+            _release(delivery)
+        tried += 1
         log.info("delivery %s to %s: %s after %d attempts", delivery.id, delivery.source,
                  delivery.status, delivery.attempts)
-    return len(due)
+    return tried
 
 
 def list_deliveries(source: str | None = None, limit: int = 100) -> list[DeliveryOutcome]:

@@ -24,6 +24,7 @@ class Delivery(BaseModel):
 
     ``status`` is ``pending`` (a retry is due at ``next_attempt_at``), ``delivered`` or ``failed``
     (attempts exhausted). ``secret`` holds the signing secret encrypted at rest, when one is used.
+    ``claimed_until`` is set while one runner attempts it: no other runner may until it passes.
     """
 
     id = peewee.CharField(max_length=36, primary_key=True, default=new_uuid)
@@ -35,6 +36,7 @@ class Delivery(BaseModel):
     attempts = peewee.IntegerField(default=0)
     max_attempts = peewee.IntegerField(default=5)
     next_attempt_at = peewee.DateTimeField(null=True)
+    claimed_until = peewee.DateTimeField(null=True)
     last_status_code = peewee.IntegerField(null=True)
     last_error = peewee.TextField(null=True)
     created_at = peewee.DateTimeField(default=utcnow)
