@@ -105,13 +105,22 @@ def _replace_manifest(tenant_id: str, run_id: str, manifest: dict, now) -> int:
             .where((AugurRun.tenant == tenant_id) & (AugurRun.run_id == run_id)).execute())
 
 
+def session_status(trace) -> str | None:
+    """The run's status as the SDK's trace states it (``session.status``), when it is a string."""
+    session = trace.get("session") if isinstance(trace, dict) else None
+    status = session.get("status") if isinstance(session, dict) else None
+    return status[:64] if isinstance(status, str) else None
+
+
 def put_trace(client: IngestClient, run_id: str, trace: dict) -> None:
     """Store (or replace) the run's full trace document."""
     encode_document(trace)
+    status = session_status(trace)
 
     def write() -> None:
         pk = opened_run_pk(client.tenant_id, run_id)
-        AugurRun.update(trace=trace, updated_at=utcnow()).where(AugurRun.id == pk).execute()
+        (AugurRun.update(trace=trace, session_status=status, updated_at=utcnow())
+         .where(AugurRun.id == pk).execute())
         connections.stamp(client, run_id)
 
     ingest_writes.run(write)
@@ -153,16 +162,23 @@ async def put_step(client: IngestClient, run_id: str, step_index: int, step: dic
     await ingest_writes.submit(write)
 
 
+def _text(value) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _summary(run: AugurRun) -> dict:
+    """A runs-list row, from the SDK's own fields: ``client: {name, version}`` in the manifest and
+    the trace's ``session.status``. Older clients' flat ``client_name``/``client_version``/``status``
+    in the manifest are read when those are absent."""
     manifest = run.manifest if isinstance(run.manifest, dict) else {}
-
-    def text(key):
-        value = manifest.get(key)
-        return value if isinstance(value, str) else None
-
+    client = manifest.get("client") if isinstance(manifest.get("client"), dict) else {}
+    status = run.session_status if run.has_trace else None
     return {"run_id": run.run_id, "created_at": to_iso(run.created_at),
-            "updated_at": to_iso(run.updated_at), "client_name": text("client_name"),
-            "status": text("status"), "capture_mode": text("capture_mode"),
+            "updated_at": to_iso(run.updated_at),
+            "client_name": _text(client.get("name")) or _text(manifest.get("client_name")),
+            "client_version": _text(client.get("version")) or _text(manifest.get("client_version")),
+            "status": status or _text(manifest.get("status")),
+            "capture_mode": _text(manifest.get("capture_mode")),
             "step_count": run.step_count, "has_trace": bool(run.has_trace)}
 
 
@@ -170,7 +186,7 @@ def list_runs(tenant_id: str, limit: int, offset: int) -> dict:
     """The tenant's runs, newest first, one page: ``{runs, total, limit, offset}``."""
     steps = AugurStep.select(peewee.fn.COUNT(AugurStep.id)).where(AugurStep.run == AugurRun.id)
     query = (AugurRun.select(AugurRun.id, AugurRun.run_id, AugurRun.manifest, AugurRun.created_at,
-                             AugurRun.updated_at, steps.alias("step_count"),
+                             AugurRun.updated_at, AugurRun.session_status, steps.alias("step_count"),
                              AugurRun.trace.is_null(False).alias("has_trace"))
              .where(AugurRun.tenant == tenant_id)
              .order_by(AugurRun.created_at.desc(), AugurRun.id.desc())

@@ -89,6 +89,8 @@ class AugurRun(BaseModel):
     run_id = peewee.CharField(max_length=128)
     manifest = JSONField()
     trace = JSONField(null=True)
+    # The trace's ``session.status``, kept beside it so the runs list need not load traces.
+    session_status = peewee.CharField(max_length=64, null=True)
     created_at = peewee.DateTimeField(default=utcnow)
     updated_at = peewee.DateTimeField(default=utcnow)
 

@@ -102,7 +102,8 @@ def test_sdk_stream_reads_back_identical(augur, live_server):
         runs = viewer.get("/api/v1/runs").json()
         assert runs["total"] == 1
         assert runs["runs"][0] | {"created_at": None, "updated_at": None} == {
-            "run_id": "run_abc", "client_name": "myagent", "status": None, "capture_mode": "full",
+            "run_id": "run_abc", "client_name": "myagent", "client_version": "1.4.0", "status": "succeeded",
+            "capture_mode": "full",
             "step_count": STEPS, "has_trace": True, "created_at": None, "updated_at": None}
         connections = viewer.get("/api/v1/connections").json()["connections"]
         assert [c["client_id"] for c in connections] == ["sdk-1"]
