@@ -1,5 +1,5 @@
 """AUTH_REQUIRED: off by default; on, every non-health endpoint needs an active application's
-X-API-Key, and the full smoke tests need an admin application."""
+X-API-Key, and some need an admin application (who may call what: test_privilege.py)."""
 import pytest
 
 from agentdeck.amplifier.applications import register_application, set_flags
@@ -36,15 +36,21 @@ def test_on_health_endpoints_and_docs_need_no_key(auth_on, amp):
 
 
 def test_on_a_valid_key_works_everywhere_else(key, amp):
+    """Everywhere a plain application may go: sessions, configs, the quick checks and its own
+    application (the rest is admin-only: tests/handlers/amplifier/test_privilege.py)."""
     headers = {"X-API-Key": key}
     config = amp.post("/configs", json={"name": "c", "yaml_content": "bundle:\n  name: b\n"}, headers=headers)
     assert config.status_code == 201
     session = amp.post("/sessions", json={"config_id": config.json()["config_id"]}, headers=headers)
     answer = amp.post(f"/sessions/{session.json()['session_id']}/messages", json={"message": "hi"}, headers=headers)
     assert answer.json()["response"] == "Echo: hi"
-    assert amp.post("/applications", json={"app_id": "other", "app_name": "O"}).status_code == 401
-    assert amp.post("/applications", json={"app_id": "other", "app_name": "O"}, headers=headers).status_code == 201
     assert amp.get("/smoke-tests/quick", headers=headers).json()["success"] is True
+    assert amp.get("/applications/client-app", headers=headers).json()["app_id"] == "client-app"
+    assert amp.post("/applications", json={"app_id": "other", "app_name": "O"}).status_code == 401
+    assert amp.post("/applications", json={"app_id": "other", "app_name": "O"}, headers=headers).status_code == 403
+    _, admin_key = register_application("ops", "Ops", is_admin=True)
+    created = amp.post("/applications", json={"app_id": "other", "app_name": "O"}, headers={"X-API-Key": admin_key})
+    assert created.status_code == 201
 
 
 def test_on_regenerating_stops_the_old_key_at_once(key, amp):
