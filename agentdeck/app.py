@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 
 import connexion
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 
 from agentdeck import connexion_tuning, deliveries
+from agentdeck.augmentos.app_ws import AppWebSocketRoutes
 from agentdeck.error_responses import ErrorResponder
 from agentdeck.maintenance import maintenance_loop
 from agentdeck.middleware import RequestContextMiddleware
@@ -25,8 +27,16 @@ log = logging.getLogger("agentdeck")
 
 
 def prepare_storage(settings: Settings) -> None:
-    """Open the database named by the settings and apply pending migrations."""
+    """Open the database named by the settings and apply pending migrations.
+
+    The data directory holds secrets and users' data: it and everything the server creates in
+    it (database, WAL, blobs, the generated key) are private to the server's user (0700/0600).
+    """
+    os.umask(0o077)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    info = settings.data_dir.stat()
+    if info.st_mode & 0o077 and info.st_uid == os.getuid():  # made before this rule, or by hand
+        settings.data_dir.chmod(0o700)
     init_db(settings.resolved_database_url, settings.db_max_connections)
     upgrade_database()
 
@@ -88,7 +98,11 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
     for item in mounted:
         _add_api(app, item.surface, item.mount, settings)
     ErrorResponder(mounted, settings).install(app)
+    # The TPA WebSocket is no OpenAPI operation: served beside the AugmentOS surface, at its mount.
+    app.add_middleware(AppWebSocketRoutes, position=MiddlewarePosition.BEFORE_EXCEPTION,
+                       mounts=[m.mount for m in mounted if m.surface.name == "augmentos"])
     app.add_middleware(RequestContextMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION,
-                       mounted=mounted, max_body_bytes=settings.max_body_bytes)
+                       mounted=mounted, max_body_bytes=settings.max_body_bytes,
+                       body_timeout=settings.body_read_timeout)
     app.state_mounted = mounted
     return app

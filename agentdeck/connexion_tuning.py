@@ -16,7 +16,7 @@ request (ADR 0004, docs/bench/augur.md). Here each of those is done once and kep
   dependency is held below Connexion 3.4 for the same reason.
 
 The validator classes, format checker and error texts are Connexion's own, so clients see exactly
-the same responses.
+the same responses; only JSON bodies are parsed within ``agentdeck.json_limits``.
 """
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from connexion.context import receive as request_receive
 from connexion.context import scope as request_scope
 from connexion.datastructures import MediaTypeDict
 from connexion.decorators import StarletteDecorator
+from connexion.exceptions import BadRequestProblem
 from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator
 from connexion.utils import is_null, is_nullable
 from connexion.validators import (
@@ -43,6 +44,8 @@ from connexion.validators import (
     TextResponseBodyValidator,
 )
 from jsonschema import Draft4Validator, ValidationError
+
+from agentdeck import json_limits
 
 # --- validators ---------------------------------------------------------------------------------
 
@@ -99,7 +102,15 @@ class _KeptRequestBody:
 
 
 class KeptJSONRequestBodyValidator(_KeptRequestBody, JSONRequestBodyValidator):
-    pass
+    async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope) -> t.Any:
+        """Connexion's JSON body parsing within ``json_limits`` (a 4xx, never a 500)."""
+        body = b"".join([chunk async for chunk in stream]).decode(self._encoding)
+        if not body:
+            return None
+        try:
+            return json_limits.loads(body)
+        except json_limits.InvalidJSON as exc:
+            raise BadRequestProblem(detail=str(exc)) from None
 
 
 class KeptFormDataValidator(_KeptRequestBody, FormDataValidator):

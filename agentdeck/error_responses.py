@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import logging
 import re
-
+from http.cookies import CookieError
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 
+from agentdeck import json_limits
 from agentdeck.errors import DomainError
 from agentdeck.settings import Settings
 from agentdeck.specs import load_spec
@@ -99,12 +101,28 @@ class ErrorResponder:
         return self.respond(request, 400, "Request body is not valid UTF-8", schema_failure=True)
 
     def value_error(self, request: ConnexionRequest, exc: ValueError) -> ConnexionResponse:
-        """PostgreSQL refuses NUL characters in text (SQLite stores them): a client error there."""
+        """Input Python cannot take: PostgreSQL refuses NUL characters in text (SQLite stores
+        them); a JSON body read outside the validators can break ``json_limits``."""
+        if isinstance(exc, json_limits.InvalidJSON) or "integer string conversion" in str(exc):
+            return self.respond(request, 400, str(exc), schema_failure=True)
         if "NUL (0x00)" in str(exc):
             surface, _ = surface_for_path(request.url.path, self.mounted)
             return self.respond(request, surface.schema_failure_status,
                                 "Text must not contain NUL (0x00) characters")
         return self.unexpected(request, exc)
+
+    def too_deep(self, request: ConnexionRequest, exc: RecursionError) -> ConnexionResponse:
+        """Input nested past what the parsers can recurse into."""
+        log.warning("%s %s: input nested too deep", request.method, request.url.path)
+        return self.respond(request, 400, "Request body nests too deep", schema_failure=True)
+
+    def bad_multipart(self, request: ConnexionRequest, exc: MultiPartException) -> ConnexionResponse:
+        """A multipart body that does not parse."""
+        return self.respond(request, 400, f"Malformed multipart body: {exc.message}")
+
+    def bad_cookie(self, request: ConnexionRequest, exc: CookieError) -> ConnexionResponse:
+        """A ``Cookie`` header Python's cookie parser refuses: no credential can be read from it."""
+        return self.respond(request, 401, "Malformed Cookie header")
 
     def unexpected(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         """A bug: logged with its traceback, answered as a plain 500 in the surface's shape."""
@@ -118,4 +136,7 @@ class ErrorResponder:
         app.add_error_handler(HTTPException, self.http_error)
         app.add_error_handler(UnicodeDecodeError, self.undecodable)
         app.add_error_handler(ValueError, self.value_error)
+        app.add_error_handler(RecursionError, self.too_deep)
+        app.add_error_handler(MultiPartException, self.bad_multipart)
+        app.add_error_handler(CookieError, self.bad_cookie)
         app.add_error_handler(Exception, self.unexpected)

@@ -42,6 +42,12 @@ class NotFound(DomainError):
     status = 404
 
 
+class RequestTimeout(DomainError):
+    """The client stopped sending the request body before it was whole (408)."""
+
+    status = 408
+
+
 class Conflict(DomainError):
     """The request conflicts with the current state (409)."""
 

@@ -2,6 +2,7 @@
 the request metrics. Sits outside Connexion's exception handling, so it sees final statuses."""
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import os
@@ -9,7 +10,7 @@ import secrets
 import time
 
 from agentdeck import metrics
-from agentdeck.errors import PayloadTooLarge
+from agentdeck.errors import PayloadTooLarge, RequestTimeout, UnsupportedMediaType
 from agentdeck.surfaces import Mounted, surface_for_path
 
 log = logging.getLogger("agentdeck.access")
@@ -19,10 +20,11 @@ REQUEST_ID_HEADER = b"x-request-id"
 class RequestContextMiddleware:
     """Assigns ``X-Request-ID`` (or keeps a sane one sent by the client), logs, and measures."""
 
-    def __init__(self, app, mounted: list[Mounted], max_body_bytes: int):
+    def __init__(self, app, mounted: list[Mounted], max_body_bytes: int, body_timeout: float):
         self.app = app
         self.mounted = mounted
         self.max_body_bytes = max_body_bytes
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -46,7 +48,10 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, _bounded(receive, scope, self.max_body_bytes), send_with_id)
+            if _chunked_without_length(scope):
+                receive = await _read_chunked(receive, scope, self.max_body_bytes, self.body_timeout)
+            receive = _guarded(receive, scope, self.max_body_bytes, self.body_timeout)
+            await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             operation = _operation(scope)
@@ -57,25 +62,108 @@ class RequestContextMiddleware:
                      elapsed * 1000)
 
 
-def _bounded(receive, scope, limit: int):
-    """``receive`` that raises ``PayloadTooLarge`` once the body passes ``limit`` bytes.
+def _chunked_without_length(scope) -> bool:
+    headers = scope.get("headers", ())
+    return (any(k == b"transfer-encoding" and b"chunked" in v.lower() for k, v in headers)
+            and not any(k == b"content-length" for k, _ in headers))
 
-    Raised from inside the app's body read, so the surface's error handler shapes the 413.
+
+def _guarded(receive, scope, limit: int, timeout: float):
+    """The app's ``receive`` for this request's body, within the server's bounds.
+
+    - over ``limit`` bytes, declared or sent: ``PayloadTooLarge`` (413);
+    - no ``Content-Type`` with a body: ``UnsupportedMediaType`` (415), since no operation can
+      tell how to read it;
+    - each part of the body must arrive within ``timeout`` seconds: ``RequestTimeout`` (408).
+
+    These are raised from inside the app's own body read, so the surface's error handler shapes
+    them. Once the body is whole, ``receive`` is the server's again (a streaming response waits
+    on it for the client's disconnect for as long as it runs).
     """
-    declared = next((v for k, v in scope.get("headers", []) if k == b"content-length"), b"0")
+    length = content_type = None
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            length = value
+        elif name == b"content-type":
+            content_type = value
+    if length is None or length == b"0":
+        return receive
+    if length.isdigit() and int(length) > limit:
+        return _raising(PayloadTooLarge(f"Request body is larger than {limit} bytes"))
+    if content_type is None:
+        return _raising(_NO_CONTENT_TYPE)
     received = 0
+    done = False
 
-    async def bounded_receive():
-        nonlocal received
-        if declared.isdigit() and int(declared) > limit:
-            raise PayloadTooLarge(f"Request body is larger than {limit} bytes")
-        message = await receive()
+    async def guarded_receive():
+        nonlocal received, done
+        if done:
+            return await receive()
+        message = await _within(receive, timeout)
         received += len(message.get("body", b""))
         if received > limit:
             raise PayloadTooLarge(f"Request body is larger than {limit} bytes")
+        done = not message.get("more_body", False)
         return message
 
-    return bounded_receive
+    return guarded_receive
+
+
+_NO_CONTENT_TYPE = UnsupportedMediaType("A request body needs a Content-Type header")
+
+
+async def _within(receive, timeout: float):
+    try:
+        async with asyncio.timeout(timeout):
+            return await receive()
+    except TimeoutError:
+        raise RequestTimeout(f"The request body did not arrive within {timeout:g} seconds") from None
+
+
+def _raising(error):
+    async def raising_receive():
+        raise error
+
+    return raising_receive
+
+
+async def _read_chunked(receive, scope, limit: int, timeout: float):
+    """A chunked body (no Content-Length) read whole, then handed over with the Content-Length
+    it turned out to have: Connexion's validators take a body without one for a missing body.
+
+    Past ``limit`` (or too slow), the declared length says so and the app's first read raises.
+    """
+    parts, size, failure = [], 0, None
+    try:
+        while True:
+            message = await _within(receive, timeout)
+            if message["type"] != "http.request":
+                break
+            parts.append(message.get("body", b""))
+            size += len(parts[-1])
+            if size > limit:
+                failure = PayloadTooLarge(f"Request body is larger than {limit} bytes")
+                break
+            if not message.get("more_body", False):
+                break
+    except RequestTimeout as exc:
+        failure = exc
+    headers = [(k, v) for k, v in scope["headers"] if k != b"transfer-encoding"]
+    headers.append((b"content-length", str(max(size, 1) if failure else size).encode()))
+    scope["headers"] = headers
+    if failure is not None:
+        return _raising(failure)
+    body = b"".join(parts)
+    replayed = False
+
+    async def replay_receive():
+        nonlocal replayed
+        if replayed:
+            return await receive()
+        replayed = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay_receive
 
 
 def _request_id(scope) -> str:

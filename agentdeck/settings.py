@@ -59,6 +59,10 @@ class Settings:
                                            "seconds between background maintenance sweeps (0 disables them)", float)
     max_body_bytes: int = _setting("AGENTDECK_MAX_BODY_BYTES", 32 * 1024 * 1024,
                                    "largest request body accepted (413 past it)", int)
+    body_read_timeout: float = _setting("AGENTDECK_BODY_READ_TIMEOUT", 30.0,
+                                        "seconds each part of a request body may take to arrive (408 past it)", float)
+    header_read_timeout: float = _setting("AGENTDECK_HEADER_READ_TIMEOUT", 15.0,
+                                          "seconds a client has to send a request's headers before the connection is closed", float)
     db_max_connections: int = _setting("AGENTDECK_DB_MAX_CONNECTIONS", 64,
                                        "pooled database connections per process", int)
     login_max_failures: int = _setting("AGENTDECK_LOGIN_MAX_FAILURES", 10,

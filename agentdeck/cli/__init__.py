@@ -10,7 +10,6 @@ import json
 import os
 import pkgutil
 import shutil
-import sys
 from pathlib import Path
 
 import click
@@ -47,24 +46,21 @@ def serve(host, port, workers, reload):
     from agentdeck.app import prepare_storage
 
     prepare_storage(settings)  # migrate once, before any worker starts
+    from agentdeck import serving
+
     if workers > 1:
-        _serve_gunicorn(settings, host, port, workers)
+        _aggregate_metrics(settings)
+        serving.run_gunicorn(host, port, workers)
     else:
-        import uvicorn
-
-        uvicorn.run("agentdeck.asgi:app", host=host, port=port, reload=reload,
-                    log_level=settings.log_level.lower(), proxy_headers=True)
+        serving.run_uvicorn(host, port, reload=reload, log_level=settings.log_level.lower())
 
 
-def _serve_gunicorn(settings: Settings, host: str, port: int, workers: int) -> None:
+def _aggregate_metrics(settings: Settings) -> None:
+    """Prometheus metrics of every worker, gathered in one directory (fresh on each start)."""
     metrics_dir = Path(settings.data_dir).resolve() / "prometheus"
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir(parents=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
-    argv = [sys.executable, "-m", "gunicorn", "agentdeck.asgi:app", "--bind", f"{host}:{port}",
-            "--workers", str(workers), "--worker-class", "uvicorn.workers.UvicornWorker",
-            "--graceful-timeout", "10", "--timeout", "120"]
-    os.execv(sys.executable, argv)
 
 
 @main.group()
