@@ -1,5 +1,6 @@
 """AugmentOS Cloud models: the app store, TPA server registrations, app sessions, transcripts,
-error reports and the user (core) tokens glasses clients authenticate with."""
+error reports, the user (core) tokens glasses clients authenticate with, and what the TPA
+WebSocket needs: the layouts apps display and the events their sockets are sent."""
 from __future__ import annotations
 
 import peewee
@@ -113,4 +114,34 @@ class CoreToken(BaseModel):
         table_name = "augmentos_core_token"
 
 
+class AppDisplay(BaseModel):
+    """The latest layout an app showed in one view (``main`` or ``dashboard``) of a session."""
+
+    session = peewee.ForeignKeyField(AppSession, backref="displays", on_delete="CASCADE")
+    view = peewee.CharField(max_length=16)
+    layout = JSONField()
+    duration_ms = peewee.IntegerField(null=True)
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "augmentos_app_display"
+        primary_key = peewee.CompositeKey("session", "view")
+
+
+class AppSessionEvent(BaseModel):
+    """An event for a session's TPA socket (a transcript, a stop), read in id order by whichever
+    worker holds that socket; kept briefly."""
+
+    id = peewee.BigAutoField()
+    session_id = peewee.CharField(max_length=500)
+    kind = peewee.CharField(max_length=32)
+    data = JSONField()
+    created_at = peewee.DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        table_name = "augmentos_app_session_event"
+        indexes = ((("session_id", "id"), False),)
+
+
 MODELS = [App, TpaServer, AppSession, TranscriptSegment, ErrorReport, CoreToken]
+SOCKET_MODELS = [AppDisplay, AppSessionEvent]
