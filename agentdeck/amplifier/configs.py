@@ -1,7 +1,11 @@
-"""Configs: named YAML bundles that sessions are created from."""
+"""Configs: named YAML bundles that sessions are created from.
+
+The YAML is stored sealed (``sealed_yaml``): read it with ``config_yaml``, never from the row.
+"""
 from __future__ import annotations
 
 from agentdeck.amplifier.bundle import parse_bundle
+from agentdeck.amplifier.sealed_yaml import open_yaml, seal_yaml
 from agentdeck.errors import NotFound
 from agentdeck.storage.db import database
 from agentdeck.storage.models.amplifier import AmplifierConfig
@@ -15,8 +19,9 @@ def create_config(name: str, yaml_content: str, description: str | None = None,
     """Check the YAML (``InvalidInput`` says which rule it breaks) and store the config."""
     parse_bundle(yaml_content)
     now = utcnow()  # one instant: a new config's updated_at equals its created_at
-    return AmplifierConfig.create(name=name, description=description, yaml_content=yaml_content,
-                                  tags=tags or {}, created_at=now, updated_at=now)
+    return AmplifierConfig.create(name=name, description=description,
+                                  yaml_content=seal_yaml(yaml_content), tags=tags or {},
+                                  created_at=now, updated_at=now)
 
 
 def get_config(config_id: str) -> AmplifierConfig:
@@ -38,6 +43,7 @@ def update_config(config_id: str, changes: dict) -> AmplifierConfig:
     changes = {k: v for k, v in changes.items() if k in _UPDATABLE and v is not None}
     if "yaml_content" in changes:
         parse_bundle(changes["yaml_content"])
+        changes["yaml_content"] = seal_yaml(changes["yaml_content"])
     with database.atomic():
         config = get_config(config_id)
         for key, value in changes.items():
@@ -53,6 +59,11 @@ def delete_config(config_id: str) -> None:
         raise NotFound("Config not found")
 
 
+def config_yaml(config: AmplifierConfig) -> str:
+    """The config's YAML exactly as the client sent it (it is stored sealed)."""
+    return open_yaml(config.yaml_content)
+
+
 def config_summary(config: AmplifierConfig) -> dict:
     """The list view of a config (no YAML)."""
     return {"config_id": config.id, "name": config.name, "description": config.description,
@@ -61,9 +72,9 @@ def config_summary(config: AmplifierConfig) -> dict:
 
 
 def config_detail(config: AmplifierConfig, message: str | None = None) -> dict:
-    """The full view of a config, with its YAML as stored (``${VAR}`` never expanded)."""
+    """The full view of a config, with its YAML as sent (``${VAR}`` never expanded)."""
     body = config_summary(config)
-    body["yaml_content"] = config.yaml_content
+    body["yaml_content"] = config_yaml(config)
     if message:
         body["message"] = message
     return body

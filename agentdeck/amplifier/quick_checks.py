@@ -61,7 +61,7 @@ async def _session_round_trip() -> None:
 def _config_round_trip() -> None:
     config = configs.create_config("smoke-check", _BUNDLE, tags={"smoke": "true"})
     try:
-        _expect(configs.get_config(config.id).yaml_content == _BUNDLE, "the YAML read back differs")
+        _expect(configs.config_yaml(configs.get_config(config.id)) == _BUNDLE, "the YAML read back differs")
         updated = configs.update_config(config.id, {"description": "checked"})
         _expect(updated.description == "checked", "the update was not applied")
     finally:

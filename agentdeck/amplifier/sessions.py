@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from agentdeck.amplifier.bundle import ProviderChoice, bundle_provider
 from agentdeck.amplifier.provider_access import check_provider, open_provider
+from agentdeck.amplifier.sealed_yaml import open_yaml, seal_yaml
 from agentdeck.errors import Conflict, NotFound
 from agentdeck.storage.db import database, is_postgres
 from agentdeck.storage.fields import new_uuid
@@ -56,9 +57,10 @@ def create_session(config_id: str) -> AmplifierSession:
     config = AmplifierConfig.get_or_none(AmplifierConfig.id == config_id)
     if config is None:
         raise NotFound(f"Config not found: {config_id}")
-    open_provider(bundle_provider(config.yaml_content))
+    bundle_yaml = open_yaml(config.yaml_content)
+    open_provider(bundle_provider(bundle_yaml))
     with writing():
-        return S.create(config_id=config.id, bundle_yaml=config.yaml_content)
+        return S.create(config_id=config.id, bundle_yaml=seal_yaml(bundle_yaml))
 
 
 def get_session(session_id: str) -> AmplifierSession:
@@ -88,9 +90,10 @@ def resume_session(session_id: str) -> AmplifierSession:
     gone), keeping the conversation; 400 when that provider cannot be opened."""
     session = get_session(session_id)
     config = AmplifierConfig.get_or_none(AmplifierConfig.id == session.config_id)
-    bundle_yaml = config.yaml_content if config else session.bundle_yaml
+    bundle_yaml = open_yaml(config.yaml_content if config else session.bundle_yaml)
     open_provider(bundle_provider(bundle_yaml))
-    S.update(bundle_yaml=bundle_yaml, status="active", updated_at=utcnow()).where(S.id == session_id).execute()
+    S.update(bundle_yaml=seal_yaml(bundle_yaml), status="active",
+             updated_at=utcnow()).where(S.id == session_id).execute()
     return get_session(session_id)
 
 
@@ -98,7 +101,7 @@ def begin_exchange(session_id: str, message: str) -> Exchange:
     """Claim the session for one message and record the user turn; 404, 400 (provider cannot be
     opened, nothing recorded) or 409 (busy)."""
     session = get_session(session_id)
-    choice = bundle_provider(session.bundle_yaml)
+    choice = bundle_provider(open_yaml(session.bundle_yaml))
     check_provider(choice)
     run_id, now = new_uuid(), utcnow()
     free = (S.active_run.is_null()) | (S.run_heartbeat_at < now - timedelta(seconds=STALE_AFTER))
