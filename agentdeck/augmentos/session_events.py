@@ -1,0 +1,114 @@
+"""Events for app sessions' TPA sockets, delivered across workers.
+
+A transcript POST and the app's WebSocket may be served by different workers or hosts, so events
+go through the database: ``publish`` appends a row to an outbox table (in the caller's
+transaction, so an event exists exactly when what it reports was committed), and a
+``SessionFeed`` held by the socket task reads the rows after the last one it saw. On PostgreSQL a
+``NOTIFY`` wakes the feeds at once (they ``LISTEN`` on their own connection, and still poll
+slowly in case a notification was missed); on SQLite the feeds poll at a short interval.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+import peewee
+
+from agentdeck.storage.db import database, gives_back_connection, is_postgres
+from agentdeck.storage.models.augmentos import AppSessionEvent
+from agentdeck.timeutil import utcnow
+
+CHANNEL = "augmentos_session_events"
+SQLITE_POLL_SECONDS = 0.1
+POSTGRES_POLL_SECONDS = 5.0
+KEEP_SECONDS = 600
+
+
+def publish(session_id: str, kind: str, data: dict) -> None:
+    """Record an event for ``session_id``'s socket; feeds on any worker see it once committed."""
+    AppSessionEvent.create(session_id=session_id, kind=kind, data=data)
+    if is_postgres():
+        database.execute_sql("SELECT pg_notify(%s, %s)", (CHANNEL, session_id))
+
+
+def prune_events(keep_seconds: float = KEEP_SECONDS) -> int:
+    """Drop events older than ``keep_seconds`` (a socket reads its events within a poll)."""
+    cutoff = utcnow() - timedelta(seconds=keep_seconds)
+    return AppSessionEvent.delete().where(AppSessionEvent.created_at < cutoff).execute()
+
+
+@gives_back_connection
+def _open_position(session_id: str) -> int:
+    prune_events()
+    return (AppSessionEvent.select(peewee.fn.MAX(AppSessionEvent.id))
+            .where(AppSessionEvent.session_id == session_id).scalar() or 0)
+
+
+def _listener_connection():
+    import psycopg2
+
+    db = database.obj
+    conn = psycopg2.connect(dbname=db.database, **db.connect_params)
+    conn.autocommit = True
+    conn.cursor().execute(f"LISTEN {CHANNEL}")
+    return conn
+
+
+@gives_back_connection
+def _events_after(session_id: str, after: int) -> list[AppSessionEvent]:
+    return list(AppSessionEvent.select()
+                .where((AppSessionEvent.session_id == session_id) & (AppSessionEvent.id > after))
+                .order_by(AppSessionEvent.id))
+
+
+class SessionFeed:
+    """The events published for one session after the feed opened, in order.
+
+    Use as ``async with SessionFeed(session_id) as feed:`` then ``await feed.next()``.
+    """
+
+    def __init__(self, session_id: str):
+        self.session_id = session_id
+        self.after = 0
+        self._listener = None
+        self._woken = asyncio.Event()
+
+    async def __aenter__(self) -> "SessionFeed":
+        if is_postgres():
+            # Listening before reading the position: nothing committed in between is missed.
+            self._listener = await asyncio.to_thread(_listener_connection)
+            asyncio.get_running_loop().add_reader(self._listener.fileno(), self._on_notify)
+        self.after = await asyncio.to_thread(_open_position, self.session_id)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                asyncio.get_running_loop().remove_reader(self._listener.fileno())
+                self._listener.close()
+            self._listener = None
+
+    async def next(self) -> list[tuple[str, dict]]:
+        """Wait for the next events of this session; returns them as ``(kind, data)`` pairs."""
+        while True:
+            rows = await asyncio.to_thread(_events_after, self.session_id, self.after)
+            if rows:
+                self.after = rows[-1].id
+                return [(row.kind, row.data) for row in rows]
+            await self._wait()
+
+    async def _wait(self) -> None:
+        if self._listener is None:
+            await asyncio.sleep(SQLITE_POLL_SECONDS)
+            return
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._woken.wait(), POSTGRES_POLL_SECONDS)
+        self._woken.clear()
+
+    def _on_notify(self) -> None:
+        conn = self._listener
+        conn.poll()
+        while conn.notifies:
+            if conn.notifies.pop(0).payload == self.session_id:
+                self._woken.set()
