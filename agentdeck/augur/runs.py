@@ -19,6 +19,7 @@ from agentdeck.augur import connections
 from agentdeck.augur.documents import encode_document
 from agentdeck.augur.group_commit import ingest_writes
 from agentdeck.augur.principals import IngestClient
+from agentdeck.augur.revisions import step_revision
 
 
 def step_name(step_index: int) -> str:
@@ -130,36 +131,44 @@ def put_trace(client: IngestClient, run_id: str, trace: dict) -> None:
 # _step_upsert_sql) instead of on every call, and the record goes in as the JSON text already
 # produced by encode_document, not serialised a second time by the field.
 _STEP_SENTINELS = {"run": 987654321, "step_index": 123456789, "document": "sentinel",
-                   "updated_at": datetime(1999, 1, 2, 3, 4, 5)}
+                   "revision": 555555555, "updated_at": datetime(1999, 1, 2, 3, 4, 5)}
 
 
 @lru_cache(maxsize=4)
 def _step_upsert_sql(dialect: str) -> tuple[str, tuple[str, ...]]:
-    """The step upsert's SQL for ``dialect`` and the field each of its parameters takes."""
+    """The step upsert's SQL for ``dialect`` and the field each of its parameters takes.
+
+    The update applies only when the stored version's revision is not higher than the one
+    arriving, so the database itself decides between concurrent and late writes."""
     query = (AugurStep.insert(**_STEP_SENTINELS)
              .on_conflict(conflict_target=[AugurStep.run, AugurStep.step_index],
-                          preserve=[AugurStep.document, AugurStep.updated_at]))
+                          preserve=[AugurStep.document, AugurStep.revision, AugurStep.updated_at],
+                          where=(AugurStep.revision <= peewee.EXCLUDED.revision)))
     sql, params = query.sql()
     converted = {name: getattr(AugurStep, name).db_value(value) for name, value in _STEP_SENTINELS.items()}
     return sql, tuple(next(name for name, value in converted.items() if value == p) for p in params)
 
 
-async def put_step(client: IngestClient, run_id: str, step_index: int, step: dict) -> None:
-    """Store (or replace) one StepTrace record, as sent, under the path's index.
+async def put_step(client: IngestClient, run_id: str, step_index: int, step: dict) -> bool:
+    """Store one StepTrace record, as sent, under the path's index; False when the version
+    already stored is newer (see ``agentdeck.augur.revisions``) and this one was not kept.
 
     A record naming another ``step_index`` is kept too (the SDK's bundle is the source of
     truth); the diagnostics report the disagreement.
     """
     document = encode_document(step).decode()
+    revision = step_revision(step)
 
-    def write() -> None:
+    def write() -> bool:
         pk = opened_run_pk(client.tenant_id, run_id)
         sql, order = _step_upsert_sql(type(database.obj).__name__)
-        values = {"run": pk, "step_index": step_index, "document": document, "updated_at": utcnow()}
-        database.execute_sql(sql, [values[name] for name in order])
+        values = {"run": pk, "step_index": step_index, "document": document, "revision": revision,
+                  "updated_at": utcnow()}
+        kept = database.execute_sql(sql, [values[name] for name in order]).rowcount > 0
         connections.stamp(client, run_id)
+        return kept
 
-    await ingest_writes.submit(write)
+    return await ingest_writes.submit(write)
 
 
 def _text(value) -> str | None:

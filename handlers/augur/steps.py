@@ -8,8 +8,9 @@ async def put_step(run_id, step_index, body, token_info):
     """PUT /api/v1/runs/{run_id}/steps/{step_index}"""
     # async: the hottest ingest call hands its write to the group-commit writer without a
     # thread hop of its own (see agentdeck.augur.group_commit)
-    await runs.put_step(IngestClient.from_token_info(token_info), run_id, step_index, body)
-    return {"run_id": run_id, "stored": f"steps/{runs.step_name(step_index)}.json"}, 200
+    kept = await runs.put_step(IngestClient.from_token_info(token_info), run_id, step_index, body)
+    stored = {"run_id": run_id, "stored": f"steps/{runs.step_name(step_index)}.json"}
+    return (stored if kept else {**stored, "superseded": True}), 200
 
 
 @gives_back_connection

@@ -109,6 +109,9 @@ class AugurStep(BaseModel):
     run = peewee.ForeignKeyField(AugurRun, backref="steps", on_delete="CASCADE")
     step_index = peewee.IntegerField()
     document = JSONField()
+    # How far along the stored version is (agentdeck.augur.revisions); an older one arriving
+    # later does not replace it.
+    revision = peewee.BigIntegerField(default=0)
     updated_at = peewee.DateTimeField(default=utcnow)
 
     class Meta:
