@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import peewee
 
-from agentdeck.storage.db import database
+from agentdeck.storage.db import database, writing
 from agentdeck.storage.models.core import Lease
 from agentdeck.timeutil import utcnow
 
@@ -19,7 +19,7 @@ def acquire(name: str, ttl_seconds: float, holder: str = HOLDER) -> bool:
     """Take or renew lease ``name`` for ``ttl_seconds``; True when ``holder`` now holds it."""
     now = utcnow()
     expires = now + timedelta(seconds=ttl_seconds)
-    with database.atomic():
+    with writing():
         taken = (Lease.update(holder=holder, expires_at=expires)
                  .where((Lease.name == name) & ((Lease.holder == holder) | (Lease.expires_at < now)))
                  .execute())

@@ -13,7 +13,7 @@ import math
 from datetime import timedelta
 
 from agentdeck.errors import TooManyRequests
-from agentdeck.storage.db import database
+from agentdeck.storage.db import writing
 from agentdeck.storage.models.core import FailedAttempts
 from agentdeck.timeutil import utcnow
 
@@ -35,7 +35,7 @@ def record_failure(buckets: list[str], window_seconds: float) -> None:
     """Count one failure in each bucket, starting a new window where the last one has ended."""
     now = utcnow()
     window_start = now - timedelta(seconds=window_seconds)
-    with database.atomic():
+    with writing():
         for bucket in buckets:
             counted = (FailedAttempts
                        .update(failures=FailedAttempts.failures + 1)

@@ -5,7 +5,10 @@ PostgreSQL with no code change. Connections are pooled per process and held per 
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
+import os
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
@@ -111,6 +114,54 @@ def ping() -> bool:
     except Exception:  # any driver failure means "not reachable" to a health check
         database.close() if not database.is_closed() else None
         return False
+
+
+_process_writers = threading.RLock()
+_lock_files: dict[str, int] = {}  # SQLite database path -> descriptor of its write-lock file
+
+
+@contextlib.contextmanager
+def writing():
+    """The one way to write: a transaction holding the database's write lock from its start.
+
+    On SQLite, a transaction that reads before it writes (peewee's default ``BEGIN``) fails at
+    once with "database is locked" when another connection wrote in between: SQLite cannot
+    upgrade its read snapshot and does not wait in the busy handler for that. So a write here
+    is ``BEGIN IMMEDIATE``, taken in turn: this process's writers queue on a lock, and processes
+    (gunicorn workers) on an exclusive ``flock`` of a file beside the database, which wakes the
+    next writer the moment the lock is free, where SQLite's busy handler sleeps up to 100 ms at
+    a time. Nested use is a savepoint. On PostgreSQL this is a plain transaction.
+    """
+    if database.in_transaction() or is_postgres():
+        with database.atomic():
+            yield
+        return
+    with _process_writers, _between_processes(), database.atomic("IMMEDIATE"):
+        yield
+
+
+@contextlib.contextmanager
+def _between_processes():
+    path = getattr(database.obj, "database", "")
+    if not path or path == ":memory:":
+        yield
+        return
+    fd = _lock_files.get(path)
+    if fd is None:
+        fd = _lock_files[path] = os.open(f"{path}-write.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _forget_lock_files() -> None:
+    # A descriptor inherited across fork shares its lock with the parent: each process opens its own.
+    _lock_files.clear()
+
+
+os.register_at_fork(after_in_child=_forget_lock_files)
 
 
 def release_connection() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from agentdeck.amplifier.bundle import parse_bundle
 from agentdeck.amplifier.sealed_yaml import open_yaml, seal_yaml
 from agentdeck.errors import NotFound
-from agentdeck.storage.db import database
+from agentdeck.storage.db import writing
 from agentdeck.storage.models.amplifier import AmplifierConfig
 from agentdeck.timeutil import to_iso, utcnow
 
@@ -44,7 +44,7 @@ def update_config(config_id: str, changes: dict) -> AmplifierConfig:
     if "yaml_content" in changes:
         parse_bundle(changes["yaml_content"])
         changes["yaml_content"] = seal_yaml(changes["yaml_content"])
-    with database.atomic():
+    with writing():
         config = get_config(config_id)
         for key, value in changes.items():
             setattr(config, key, value)

@@ -8,8 +8,6 @@ cancelled or failed) and releases it. A worker that dies mid-reply stops refresh
 """
 from __future__ import annotations
 
-import contextlib
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,27 +15,13 @@ from agentdeck.amplifier.bundle import ProviderChoice, bundle_provider
 from agentdeck.amplifier.provider_access import check_provider, open_provider
 from agentdeck.amplifier.sealed_yaml import open_yaml, seal_yaml
 from agentdeck.errors import Conflict, NotFound
-from agentdeck.storage.db import database, is_postgres
+from agentdeck.storage.db import writing
 from agentdeck.storage.fields import new_uuid
 from agentdeck.storage.models.amplifier import AmplifierConfig, AmplifierMessage, AmplifierSession
 from agentdeck.timeutil import to_iso, utcnow
 
 STALE_AFTER = 30.0  # seconds without a heartbeat after which a claimed session is free again
 S = AmplifierSession
-_sqlite_writes = threading.Lock()
-
-
-@contextlib.contextmanager
-def writing():
-    """A write transaction. On SQLite, this process's writers queue on a lock: waiting in
-    SQLite's busy handler instead (it sleeps up to 100 ms at a time) stalls hundreds of
-    concurrent replies for seconds."""
-    if is_postgres():
-        with database.atomic():
-            yield
-    else:
-        with _sqlite_writes, database.atomic():
-            yield
 
 
 @dataclass(frozen=True)
@@ -79,7 +63,7 @@ def list_sessions(limit: int = 50, offset: int = 0) -> tuple[list[AmplifierSessi
 
 def delete_session(session_id: str) -> None:
     """Delete the session and its conversation (a reply in progress is then cancelled)."""
-    with database.atomic():
+    with writing():
         AmplifierMessage.delete().where(AmplifierMessage.session == session_id).execute()
         if S.delete().where(S.id == session_id).execute() == 0:
             raise NotFound("Session not found")

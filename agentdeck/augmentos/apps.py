@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from agentdeck.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from agentdeck.security.tokens import hash_token, new_token, token_matches
-from agentdeck.storage.db import database
+from agentdeck.storage.db import writing
 from agentdeck.storage.models.augmentos import APP_STORE_STATUSES, TPA_TYPES, App
 from agentdeck.timeutil import to_iso, utcnow
 
@@ -18,7 +18,7 @@ def create_app(package_name: str, name: str, **fields) -> tuple[App, str]:
     if profile is not None:
         profile = {k: profile.get(k) for k in PROFILE_FIELDS if profile.get(k) is not None}
     api_key = new_token(nbytes=24)
-    with database.atomic():
+    with writing():
         if App.get_or_none(App.package_name == package_name):
             raise Conflict(f"App with package name {package_name} already exists")
         app = App.create(package_name=package_name, name=name, api_key_hash=hash_token(api_key),

@@ -12,7 +12,7 @@ from agentdeck import deliveries
 from agentdeck.deliveries import DeliveryOutcome
 from agentdeck.errors import InvalidInput, NotFound, UpstreamFailure
 from agentdeck.settings import get_settings
-from agentdeck.storage.db import database
+from agentdeck.storage.db import writing
 from agentdeck.storage.models.augmentos import App, AppSession, TpaServer
 from agentdeck.timeutil import to_iso, utcnow
 
@@ -55,7 +55,7 @@ def start_session(user_id: str, package_name: str) -> AppSession:
     app = get_app(package_name)
     url = webhook_url_for(app)
     session_id = session_id_for(user_id, package_name)
-    with database.atomic():
+    with writing():
         session = AppSession.get_or_none(AppSession.id == session_id)
         if session is None:
             session = AppSession.create(id=session_id, user_id=user_id, app=app, status="starting")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from agentdeck.errors import InvalidInput, NotFound
-from agentdeck.storage.db import database
+from agentdeck.storage.db import writing
 from agentdeck.storage.models.augmentos import App, AppSession, TranscriptSegment
 from agentdeck.timeutil import parse_iso, to_iso, utcnow
 
@@ -22,7 +22,7 @@ def add_segments(user_id: str, session_id: str, segments: list[dict]) -> int:
     session = get_user_session(user_id, session_id)
     if session.status != "active":
         raise InvalidInput(f"Session is {session.status}, not active")
-    with database.atomic():
+    with writing():
         for index, item in enumerate(segments):
             _add_one(session, item, index)
     return len(segments)

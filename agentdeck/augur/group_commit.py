@@ -4,10 +4,9 @@ SQLite lets one connection write at a time; a connection that finds the database
 in growing steps (1, 2, 5, 10 ms ...) before trying again. With many SDK clients streaming steps,
 those sleeps, not the writes, would set the latency. So on SQLite each process hands its ingest
 writes to one writer thread, which commits every write queued so far in one transaction (should
-one of them fail, each is then committed alone, so that only it fails). Between processes
-(gunicorn workers) the writer threads take turns on an exclusive ``flock`` of a file beside the
-database, which wakes the next one the moment the lock is free instead of after SQLite's next
-sleep step.
+one of them fail, each is then committed alone, so that only it fails). Each batch is one
+``storage.db.writing()`` transaction, the write facility every surface uses, which also makes
+processes (gunicorn workers) take turns.
 
 Callers on the event loop ``await submit(write)``: the writes one loop iteration submits are
 handed over together, and a batch's results come back to the loop in one call, so a streamed
@@ -18,16 +17,13 @@ in its own transaction on a worker thread.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import fcntl
 import logging
-import os
 import threading
 from typing import Callable, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
-from agentdeck.storage.db import database, gives_back_connection, is_postgres
+from agentdeck.storage.db import database, gives_back_connection, is_postgres, writing
 
 T = TypeVar("T")
 log = logging.getLogger("agentdeck.augur.group_commit")
@@ -58,7 +54,6 @@ class GroupCommit:
         self._writer: threading.Thread | None = None
         self._writer_waiting = False
         self._from_loop: dict[asyncio.AbstractEventLoop, list[_QueuedWrite]] = {}
-        self._lock_file: tuple[str, int] | None = None  # (path, descriptor), used by the writer only
         self._last_db = None  # the database the writer's connection belongs to
 
     async def submit(self, write: Callable[[], T]) -> T:
@@ -107,8 +102,7 @@ class GroupCommit:
                 batch, self._queue = self._queue, []
             try:
                 self._keep_connection_current()
-                with self._between_processes():
-                    _commit(batch)
+                _commit(batch)
             except Exception as exc:  # the lock or the connection failed: so did every write
                 log.warning("ingest batch of %d write(s) failed: %s", len(batch), exc)
                 for item in batch:
@@ -122,27 +116,9 @@ class GroupCommit:
             self._last_db.close()
         self._last_db = database.obj
 
-    @contextlib.contextmanager
-    def _between_processes(self):
-        """Hold the exclusive lock of the file beside the SQLite database (none for ``:memory:``)."""
-        path = getattr(database.obj, "database", "")
-        if not path or path == ":memory:":
-            yield
-            return
-        if self._lock_file is None or self._lock_file[0] != path:
-            if self._lock_file is not None:
-                os.close(self._lock_file[1])
-            self._lock_file = (path, os.open(f"{path}-ingest.lock", os.O_RDWR | os.O_CREAT, 0o600))
-        fd = self._lock_file[1]
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-
 
 def _in_transaction(write: Callable[[], T]) -> T:
-    with database.atomic():
+    with writing():
         return write()
 
 
@@ -151,7 +127,7 @@ def _commit(batch: list[_QueuedWrite]) -> None:
     write alone, so that only the failing one fails (writes are plain functions of the
     database, safe to run again)."""
     try:
-        with database.atomic("IMMEDIATE"):
+        with writing():
             for item in batch:
                 item.value = item.write()
         return
@@ -161,7 +137,7 @@ def _commit(batch: list[_QueuedWrite]) -> None:
             return
     for item in batch:
         try:
-            with database.atomic("IMMEDIATE"):
+            with writing():
                 item.value = item.write()
         except Exception as exc:  # handed to the caller that queued this write
             item.error = exc

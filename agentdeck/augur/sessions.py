@@ -7,7 +7,7 @@ from agentdeck import throttle
 from agentdeck.errors import Forbidden, Unauthorized
 from agentdeck.security.tokens import hash_token, new_token
 from agentdeck.settings import get_settings
-from agentdeck.storage.db import database
+from agentdeck.storage.db import writing
 from agentdeck.storage.models.augur import (AugurAuditEvent, AugurLoginSession, AugurTenant,
                                             AugurUser)
 from agentdeck.timeutil import to_iso, utcnow
@@ -100,7 +100,7 @@ def impersonation(viewer: Viewer, tenant_ref: str | None) -> tuple[dict, str | N
     home = AugurTenant.get_by_id(viewer.home_tenant_id)
     tenant = get_tenant(tenant_ref) if tenant_ref else home
     impersonating = tenant.id != home.id
-    with database.atomic():
+    with writing():
         AugurAuditEvent.create(actor=viewer.user_id,
                                action="impersonate.start" if impersonating else "impersonate.stop",
                                tenant=tenant.id if impersonating else viewer.tenant_id,

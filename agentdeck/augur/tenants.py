@@ -7,7 +7,7 @@ import peewee
 
 from agentdeck.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from agentdeck.security.tokens import hash_password, verify_password
-from agentdeck.storage.db import database
+from agentdeck.storage.db import writing
 from agentdeck.storage.models.augur import AugurRun, AugurTenant, AugurUser
 from agentdeck.timeutil import to_iso
 
@@ -35,7 +35,7 @@ def create_tenant(slug: str, name: str | None = None, modelio_capture: bool = Fa
     if not SLUG.match(slug):
         raise InvalidInput(f"invalid tenant slug {slug!r}: use a-z, 0-9 and '-', at most 64")
     try:
-        with database.atomic():
+        with writing():
             return AugurTenant.create(slug=slug, name=name or slug, modelio_capture=modelio_capture)
     except peewee.IntegrityError as exc:
         raise Conflict(f"tenant {slug!r} already exists") from exc
@@ -80,7 +80,7 @@ def create_user(email: str, password: str, tenant: AugurTenant, is_admin: bool =
     if len(password) < 8:
         raise InvalidInput("password must be at least 8 characters")
     try:
-        with database.atomic():
+        with writing():
             return AugurUser.create(email=email.strip().lower(), password_hash=hash_password(password),
                                     tenant=tenant, is_admin=is_admin)
     except peewee.IntegrityError as exc:
