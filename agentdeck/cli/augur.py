@@ -1,4 +1,5 @@
-"""``agentdeck augur``: tenants, users and DSNs (upstream's ``augur admin ...``), run export."""
+"""``agentdeck augur``: tenants, users and DSNs (upstream's ``augur admin ...``), run export,
+intervention commands for live runs."""
 from __future__ import annotations
 
 import json
@@ -8,7 +9,7 @@ import click
 
 from agentdeck.cli import open_database
 
-cli_group = click.Group("augur", help="Augur: tenants, users, DSNs, run export.")
+cli_group = click.Group("augur", help="Augur: tenants, users, DSNs, run export, intervention commands.")
 
 
 def _tenant(slug: str, create: bool):
@@ -144,3 +145,37 @@ def export(run_id, slug, output):
     output = output or Path(f"{run_id}.tar.gz")
     output.write_bytes(data)
     click.echo(f"wrote {output} ({len(data)} bytes)")
+
+
+def _command_payload(command_type, text, x, y):
+    if command_type == "inject_hint":
+        return {"text": text} if text is not None else None
+    if command_type == "override_action":
+        return {"coordinates": {"x": x, "y": y}} if x is not None and y is not None else None
+    if text is not None or x is not None or y is not None:
+        raise click.UsageError(f"{command_type} takes no --text, --x or --y")
+    return None
+
+
+@cli_group.command("command-send")
+@click.argument("run_id")
+@click.argument("command_type", metavar="TYPE",
+                type=click.Choice(["pause", "resume", "kill", "inject_hint", "override_action"]))
+@click.option("--tenant", "slug", required=True)
+@click.option("--text", default=None, help="inject_hint: the hint for the agent's next planner turn")
+@click.option("--x", type=float, default=None, help="override_action: the x coordinate")
+@click.option("--y", type=float, default=None, help="override_action: the y coordinate")
+@click.option("--operator", default="cli", show_default=True, help="who is sending it (the SDK logs it)")
+@click.option("--json", "as_json", is_flag=True, help="print the queued command as JSON")
+def command_send(run_id, command_type, slug, text, x, y, operator, as_json):
+    """Queue an intervention command for a live run; its SDK receives it on its next poll."""
+    from agentdeck.augur.commands import queue_command
+
+    payload = _command_payload(command_type, text, x, y)
+    open_database()
+    tenant = _run(lambda: _tenant(slug, create=False))
+    queued = _run(lambda: queue_command(tenant.id, run_id, command_type, payload, operator))
+    if as_json:
+        click.echo(json.dumps(queued, indent=2))
+        return
+    click.echo(f"queued {queued['type']} for run {run_id} (command {queued['command_id']})")
