@@ -10,7 +10,7 @@ client's own retries of 429 / 5xx / connection errors, default 2), ``organizatio
 from __future__ import annotations
 
 import json
-
+import ssl
 
 from agentdeck import hookimpl
 from agentdeck.providers import (AccountInfo, Completion, ContentDelta, Done, ModelInfo, Pricing,
@@ -20,6 +20,7 @@ from agentdeck.providers.errors import (ProviderAuthError, ProviderBadRequest, P
                                         error_for, redact)
 from agentdeck.providers.messages import (check_messages, openai_tools, parse_arguments,
                                           text_of, tool_calls_of)
+from agentdeck.providers.wire import SSEDecoder, drain, parse_json
 
 _FINISH = {"stop": "stop", "length": "length", "tool_calls": "tool_calls",
            "function_call": "tool_calls", "content_filter": "content_filter"}
@@ -37,7 +38,12 @@ class OpenAICompatProvider(Provider):
         # and the SDK takes seconds to import; processes that never call openai skip that cost.
         import openai
 
+        import httpx2
+
         self._sdk = openai
+        # Read errors while the raw body streams come from the client's transport directly.
+        self._transport_errors = (httpx2.HTTPError, ssl.SSLError)
+        self._timeout_errors = (httpx2.TimeoutException,)
         self.stream_usage = bool(self.config.get("stream_usage", True))
         self.account_api = self.config.get("account_api") or (
             "openrouter" if self.base_host.endswith("openrouter.ai") else None)
@@ -65,27 +71,34 @@ class OpenAICompatProvider(Provider):
                           response.model or body["model"], _reasoning(message))
 
     async def stream(self, messages, *, model=None, tools=None, options=None):
-        """Stream over SSE; tool-call fragments are assembled and emitted before ``Usage``."""
+        """Stream over SSE; tool-call fragments are assembled and emitted before ``Usage``.
+
+        The client sends the request (auth, retries, HTTP errors); the body is read as raw SSE
+        and each chunk parsed as plain JSON, without the client's model object per chunk.
+        """
         body = self._request(messages, self.resolve_model(model), tools, options)
         if self.stream_usage:
             body["stream_options"] = {"include_usage": True}
-        text, calls, state = [], _ToolCallAssembler(), {"usage": None, "finish": None}
+        reader = _StreamReader(self)
         try:
-            response = await self._client.chat.completions.create(**body, stream=True)
-            async with response:
-                async for chunk in response:
-                    for event in _chunk_events(chunk, calls, state):
-                        if isinstance(event, ContentDelta):
-                            text.append(event.text)
+            request = self._client.chat.completions.with_streaming_response.create(**body, stream=True)
+            async with request as response:
+                chunks = response.http_response.aiter_bytes()
+                async for piece in chunks:
+                    for event in reader.feed(piece):
+                        yield event
+                    if reader.done:
+                        await drain(chunks)
+                        break
+                else:
+                    for event in reader.flush():
                         yield event
         except self._sdk.OpenAIError as exc:
             raise self._translate(exc) from None
-        finished = calls.finished()
-        for call in finished:
-            yield call
-        if state["usage"] is not None:
-            yield state["usage"]
-        yield Done(_finish(state["finish"], finished), "".join(text))
+        except self._transport_errors as exc:
+            raise self._transport_error(exc) from None
+        for event in reader.closing_events():
+            yield event
 
     async def list_models(self) -> list[ModelInfo]:
         """``GET /models``, reading OpenRouter's, vLLM's and llama.cpp's extra fields when present."""
@@ -147,17 +160,107 @@ class OpenAICompatProvider(Provider):
             return ProviderUpstreamError(f"cannot reach the upstream: {cause}", provider=self.name)
         if not isinstance(exc, self._sdk.APIError):
             return ProviderUpstreamError(redact(str(exc), self.api_key), provider=self.name)
-        status = getattr(exc, "status_code", None)
         body = exc.body if isinstance(exc.body, dict) else {}
+        response = getattr(exc, "response", None)
+        return self.error_from_body(getattr(exc, "status_code", None), body, exc.message,
+                                    response.headers if response is not None else None)
+
+    def _transport_error(self, exc: Exception) -> ProviderError:
+        """The ``ProviderError`` for a transport failure while the body streams."""
+        if isinstance(exc, self._timeout_errors):
+            return ProviderTimeout(f"no answer within {self.timeout:g}s", provider=self.name)
+        cause = redact(str(exc), self.api_key)
+        return ProviderUpstreamError(f"cannot reach the upstream: {cause}", provider=self.name)
+
+    def error_from_body(self, status: int | None, body: dict, fallback: str,
+                        headers=None) -> ProviderError:
+        """The ``ProviderError`` for an OpenAI-style error object (a response's or one sent
+        inside a 200 stream, whose status, if any, is its ``code``)."""
         code = body.get("code")
         if status is None and str(code or "").isdigit():
             status = int(code)  # errors inside a stream carry the status as their code
         error_type = code if isinstance(code, str) and not code.isdigit() else body.get("type")
-        response = getattr(exc, "response", None)
         return error_for(self.name, status, error_type=error_type,
-                         message=body.get("message") or exc.message,
-                         headers=response.headers if response is not None else None,
+                         message=body.get("message") or fallback, headers=headers,
                          secret=self.api_key)
+
+
+class _StreamReader:
+    """Turns the raw SSE body of a Chat Completions stream into provider events."""
+
+    def __init__(self, provider: OpenAICompatProvider):
+        self._provider = provider
+        self._decoder = SSEDecoder()
+        self.text: list[str] = []
+        self.calls = _ToolCallAssembler()
+        self.usage: Usage | None = None
+        self.finish: str | None = None
+        self.done = False  # the upstream sent ``[DONE]``
+
+    def feed(self, piece: bytes) -> list:
+        """The events completed by one piece of the body."""
+        return self._events(self._decoder.feed(piece))
+
+    def flush(self) -> list:
+        """The events of a last SSE event not followed by a blank line."""
+        return self._events(self._decoder.flush())
+
+    def closing_events(self) -> list:
+        """The assembled tool calls, ``Usage`` when reported, and ``Done``."""
+        finished = self.calls.finished()
+        usage = [self.usage] if self.usage is not None else []
+        return [*finished, *usage, Done(_finish(self.finish, finished), "".join(self.text))]
+
+    def _events(self, sse: list[tuple[str | None, bytes]]) -> list:
+        out = []
+        for _, data in sse:
+            if self.done:
+                break
+            if data.startswith(b"[DONE]"):
+                self.done = True
+                break
+            out.extend(self._chunk_events(self._chunk(data)))
+        return out
+
+    def _chunk(self, data: bytes) -> dict:
+        try:
+            chunk = parse_json(data)
+        except ValueError:
+            raise ProviderUpstreamError("the stream sent an event that is not JSON",
+                                        provider=self._provider.name) from None
+        if not isinstance(chunk, dict):
+            return {}
+        error = chunk.get("error")
+        if error:
+            # As the client reports it: the error object's message, else a generic one.
+            body = error if isinstance(error, dict) else {}
+            message = body.get("message")
+            fallback = message if isinstance(message, str) and message else "An error occurred during streaming"
+            raise self._provider.error_from_body(None, body, fallback)
+        return chunk
+
+    def _chunk_events(self, chunk: dict) -> list:
+        """The deltas in one chunk; tool-call fragments, usage and finish reason go to the side."""
+        usage = chunk.get("usage")
+        if isinstance(usage, dict):
+            self.usage = Usage(usage.get("prompt_tokens") or 0, usage.get("completion_tokens") or 0)
+        out = []
+        for choice in (chunk.get("choices") or [])[:1]:
+            delta = choice.get("delta")
+            if isinstance(delta, dict):
+                # vLLM and DeepSeek send ``reasoning_content``; OpenRouter sends ``reasoning``.
+                thinking = delta.get("reasoning_content") or delta.get("reasoning")
+                if thinking and isinstance(thinking, str):
+                    out.append(ThinkingDelta(thinking))
+                content = delta.get("content")
+                if content and isinstance(content, str):
+                    self.text.append(content)
+                    out.append(ContentDelta(content))
+                for fragment in delta.get("tool_calls") or []:
+                    self.calls.add(fragment)
+            if choice.get("finish_reason"):
+                self.finish = choice["finish_reason"]
+        return out
 
 
 class _ToolCallAssembler:
@@ -166,40 +269,23 @@ class _ToolCallAssembler:
     def __init__(self):
         self._calls: dict[int, dict] = {}
 
-    def add(self, fragment) -> None:
+    def add(self, fragment: dict) -> None:
         """Merge one ``delta.tool_calls`` item."""
-        call = self._calls.setdefault(fragment.index or 0, {"id": "", "name": "", "arguments": []})
-        if fragment.id:
-            call["id"] = fragment.id
-        function = fragment.function
-        if function is not None:
-            if function.name:
-                call["name"] += function.name
-            if function.arguments:
-                call["arguments"].append(function.arguments)
+        call = self._calls.setdefault(fragment.get("index") or 0,
+                                      {"id": "", "name": "", "arguments": []})
+        if fragment.get("id"):
+            call["id"] = fragment["id"]
+        function = fragment.get("function")
+        if isinstance(function, dict):
+            if function.get("name"):
+                call["name"] += function["name"]
+            if function.get("arguments"):
+                call["arguments"].append(function["arguments"])
 
     def finished(self) -> list[ToolCall]:
         """The assembled calls in index order."""
         return [ToolCall(c["id"], c["name"], parse_arguments("".join(c["arguments"])))
                 for _, c in sorted(self._calls.items()) if c["name"]]
-
-
-def _chunk_events(chunk, calls: _ToolCallAssembler, state: dict):
-    """The deltas in one SSE chunk; tool-call fragments, usage and finish reason go to the side."""
-    if chunk.usage is not None:
-        state["usage"] = _usage(chunk.usage)
-    for choice in chunk.choices[:1]:
-        delta = choice.delta
-        if delta is not None:
-            thinking = _reasoning(delta)
-            if thinking:
-                yield ThinkingDelta(thinking)
-            if delta.content:
-                yield ContentDelta(delta.content)
-            for fragment in delta.tool_calls or []:
-                calls.add(fragment)
-        if choice.finish_reason:
-            state["finish"] = choice.finish_reason
 
 
 def _openai_message(message: dict) -> dict:
