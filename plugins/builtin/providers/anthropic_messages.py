@@ -19,6 +19,7 @@ from agentdeck.providers.errors import (ProviderError, ProviderTimeout, Provider
                                         ProviderURLRefused, error_for, redact)
 from agentdeck.providers.messages import (check_messages, normalize_tools, parse_arguments,
                                           text_of, tool_calls_of)
+from agentdeck.providers.wire import SSEDecoder, parse_json
 
 _FINISH = {"end_turn": "stop", "stop_sequence": "stop", "pause_turn": "stop", "max_tokens": "length",
            "model_context_window_exceeded": "length", "tool_use": "tool_calls", "refusal": "content_filter"}
@@ -69,15 +70,23 @@ class AnthropicProvider(Provider):
                           message.model or body["model"], "".join(thinking))
 
     async def stream(self, messages, *, model=None, tools=None, options=None):
-        """Stream over SSE; each tool call is emitted when its content block closes."""
+        """Stream over SSE; each tool call is emitted when its content block closes.
+
+        The client sends the request (auth, retries, HTTP errors); the body is read as raw SSE
+        and each event parsed as plain JSON, without the client's model object per event.
+        """
         body = self._request(messages, self.resolve_model(model), tools, options)
         state = _StreamState()
+        decoder = SSEDecoder()
         try:
-            response = await self._client.messages.create(**body, stream=True)
-            async with response:
-                async for event in response:
-                    for out in state.feed(event):
+            request = self._client.messages.with_streaming_response.create(**body, stream=True)
+            async with request as response:
+                http_response = response.http_response
+                async for piece in http_response.aiter_bytes():
+                    for out in self._events(decoder.feed(piece), state, http_response):
                         yield out
+                for out in self._events(decoder.flush(), state, http_response):
+                    yield out
         except self._errors as exc:
             raise self._translate(exc) from None
         yield Usage(state.input_tokens, state.output_tokens)
@@ -129,6 +138,33 @@ class AnthropicProvider(Provider):
             body["extra_body"] = extra
         return body
 
+    def _events(self, sse: list[tuple[str | None, bytes]], state: "_StreamState", response) -> list:
+        """The provider events for some SSE events; an ``error`` event raises."""
+        out = []
+        for name, data in sse:
+            if name == "ping" or not data:
+                continue
+            try:
+                event = parse_json(data)
+            except ValueError:
+                if name == "error":
+                    raise self._stream_error({}, data.decode("utf-8", "replace"), response) from None
+                raise ProviderUpstreamError("the stream sent an event that is not JSON",
+                                            provider=self.name) from None
+            if not isinstance(event, dict):
+                continue
+            if name == "error" or event.get("type") == "error":
+                raise self._stream_error(event, str(event), response)
+            out.extend(state.feed(event))
+        return out
+
+    def _stream_error(self, body: dict, fallback: str, response) -> ProviderError:
+        """An ``error`` event inside a 200 stream (e.g. ``overloaded_error``): no HTTP status."""
+        error = body.get("error") if isinstance(body.get("error"), dict) else {}
+        return error_for(self.name, None, error_type=error.get("type"),
+                         message=error.get("message") or fallback, headers=response.headers,
+                         secret=self.api_key)
+
     def _translate(self, exc: Exception) -> ProviderError:
         """The ``ProviderError`` for an exception of the anthropic library."""
         if isinstance(exc, (self._sdk.APITimeoutError, self._transport.TimeoutException)):
@@ -150,7 +186,8 @@ class AnthropicProvider(Provider):
 
 
 class _StreamState:
-    """Turns Anthropic stream events into provider events, keeping what ``Done`` needs."""
+    """Turns Anthropic stream events (parsed JSON) into provider events, keeping what ``Done``
+    needs."""
 
     def __init__(self):
         self.text: list[str] = []
@@ -158,40 +195,46 @@ class _StreamState:
         self.input_tokens = self.output_tokens = 0
         self.stop_reason: str | None = None
 
-    def feed(self, event):
+    def feed(self, event: dict) -> list:
         """The provider events for one Anthropic stream event (often none)."""
-        kind = event.type
+        kind = event.get("type")
+        if kind == "content_block_delta":
+            return self._delta(event.get("index"), event.get("delta") or {})
         if kind == "message_start":
-            self._count(event.message.usage)
-        elif kind == "content_block_start" and event.content_block.type == "tool_use":
-            block = event.content_block
-            self.tools[event.index] = {"id": block.id, "name": block.name, "json": []}
-        elif kind == "content_block_delta":
-            yield from self._delta(event.index, event.delta)
-        elif kind == "content_block_stop" and event.index in self.tools:
-            call = self.tools.pop(event.index)
-            yield ToolCall(call["id"], call["name"], parse_arguments("".join(call["json"])))
+            self._count((event.get("message") or {}).get("usage"))
+        elif kind == "content_block_start":
+            block = event.get("content_block") or {}
+            if block.get("type") == "tool_use":
+                self.tools[event.get("index")] = {"id": block.get("id", ""),
+                                                  "name": block.get("name", ""), "json": []}
+        elif kind == "content_block_stop" and event.get("index") in self.tools:
+            call = self.tools.pop(event["index"])
+            return [ToolCall(call["id"], call["name"], parse_arguments("".join(call["json"])))]
         elif kind == "message_delta":
-            self.stop_reason = event.delta.stop_reason or self.stop_reason
-            self._count(event.usage)
+            self.stop_reason = (event.get("delta") or {}).get("stop_reason") or self.stop_reason
+            self._count(event.get("usage"))
+        return []
 
-    def _delta(self, index: int, delta):
-        if delta.type == "text_delta":
-            self.text.append(delta.text)
-            yield ContentDelta(delta.text)
-        elif delta.type == "thinking_delta":
-            yield ThinkingDelta(delta.thinking)
-        elif delta.type == "input_json_delta" and index in self.tools:
-            self.tools[index]["json"].append(delta.partial_json)
+    def _delta(self, index, delta: dict) -> list:
+        kind = delta.get("type")
+        if kind == "text_delta":
+            text = delta.get("text") or ""
+            self.text.append(text)
+            return [ContentDelta(text)]
+        if kind == "thinking_delta":
+            return [ThinkingDelta(delta.get("thinking") or "")]
+        if kind == "input_json_delta" and index in self.tools:
+            self.tools[index]["json"].append(delta.get("partial_json") or "")
+        return []
 
     def _count(self, usage) -> None:
         # message_start carries the input count; message_delta the running output count.
-        if usage is None:
+        if not isinstance(usage, dict):
             return
-        if getattr(usage, "input_tokens", None):
-            self.input_tokens = usage.input_tokens
-        if getattr(usage, "output_tokens", None) is not None:
-            self.output_tokens = usage.output_tokens
+        if usage.get("input_tokens"):
+            self.input_tokens = usage["input_tokens"]
+        if usage.get("output_tokens") is not None:
+            self.output_tokens = usage["output_tokens"]
 
 
 def anthropic_messages(messages: list[dict]) -> tuple[str, list[dict]]:
