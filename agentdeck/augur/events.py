@@ -6,7 +6,7 @@ import json
 from agentdeck.errors import NotFound
 from agentdeck.storage.models.augur import AugurEventBatch
 
-from agentdeck.augur import connections
+from agentdeck.augur import connections, records
 from agentdeck.augur.documents import encode_document
 from agentdeck.augur.group_commit import ingest_writes
 from agentdeck.augur.principals import IngestClient
@@ -71,7 +71,10 @@ def to_jsonl(events: list) -> str:
 
 
 def read_stream(tenant_id: str, run_id: str, stream: str) -> str:
-    """``events/<stream>.jsonl`` as JSON Lines; ``NotFound`` when the stream has no events."""
+    """``events/<stream>.jsonl`` as JSON Lines; ``NotFound`` when the stream has no events.
+    ``events/reasoning.jsonl`` holds the run's reasoning records (``agentdeck.augur.records``)."""
+    if stream == records.REASONING:
+        return to_jsonl(records.reasoning(tenant_id, run_id))
     step_index = None if stream == RUN_STREAM else parse_step_name(stream)
     events = stream_events(run_pk(tenant_id, run_id), step_index)
     if not events:

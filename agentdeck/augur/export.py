@@ -1,6 +1,7 @@
 """A run as one ``.tar.gz`` bundle, in the SDK's on-disk layout (``<run id>/manifest.json``,
 ``trace.json``, ``steps/``, ``events/``, ``screenshots/``, ``modelio/``, ``logs/``,
-``diagnostics/findings.json``)."""
+``diagnostics/findings.json``, and the further streams' ``costs.json``, ``eval_candidates.json``,
+``outcomes.json``, ``events/reasoning.jsonl``, ``side_effects/``, ``judge_decisions/``)."""
 from __future__ import annotations
 
 import io
@@ -8,11 +9,15 @@ import json
 import tarfile
 import time
 
-from agentdeck.augur import bundle, diagnostics, events, runs
+from agentdeck.augur import bundle, diagnostics, events, records, runs
 
 
 def _json_bytes(document) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=2).encode()
+
+
+def _record_bytes(document, form: str) -> bytes:
+    return events.to_jsonl(document).encode() if form == "jsonl" else _json_bytes(document)
 
 
 def _entries(tenant_id: str, run_id: str):
@@ -26,6 +31,8 @@ def _entries(tenant_id: str, run_id: str):
         step_index = None if stream == events.RUN_STREAM else int(stream)
         yield (f"events/{stream}.jsonl",
                lambda i=step_index: events.to_jsonl(events.stream_events(run.id, i)).encode())
+    for relpath, document, form in records.bundle_documents(run.id):
+        yield relpath, lambda d=document, f=form: _record_bytes(d, f)
     yield "diagnostics/findings.json", lambda: _json_bytes(diagnostics.findings(tenant_id, run_id))
     for relpath in bundle.list_files(tenant_id, run_id):
         yield relpath, lambda relpath=relpath: bundle.read_file(tenant_id, run_id, relpath) or b""
