@@ -11,7 +11,6 @@ local daemon, ``http://127.0.0.1:11434``. Options: ``temperature``, ``top_p``, `
 from __future__ import annotations
 
 import asyncio
-import json
 
 import httpx
 
@@ -22,6 +21,7 @@ from agentdeck.providers.errors import (ProviderError, ProviderTimeout, Provider
                                         error_for, redact)
 from agentdeck.providers.messages import (check_messages, openai_tools, parse_arguments, text_of,
                                           tool_calls_of)
+from agentdeck.providers.wire import LineSplitter, parse_json
 
 _FINISH = {"stop": "stop", "length": "length"}
 _CAPABILITY_WORDS = {"completion": "chat", "tools": "tools", "vision": "vision",
@@ -57,27 +57,21 @@ class OllamaProvider(Provider):
     async def stream(self, messages, *, model=None, tools=None, options=None):
         """Stream ``/api/chat`` NDJSON lines; tool calls arrive whole and are emitted as they come."""
         body = self._request(messages, self.resolve_model(model), tools, options, stream=True)
-        text, calls, last = [], [], {}
+        reader = _StreamReader(self)
         try:
             async with self._client.stream("POST", "/api/chat", json=body) as response:
                 await self._raise_for_status(response)
-                async for line in response.aiter_lines():
-                    data = self._line(line)
-                    if data is None:
-                        continue
-                    for event in self._line_events(data, len(calls)):
-                        if isinstance(event, ToolCall):
-                            calls.append(event)
-                        elif isinstance(event, ContentDelta):
-                            text.append(event.text)
+                async for piece in response.aiter_bytes():
+                    for event in reader.feed(piece):
                         yield event
-                    last = data if data.get("done") else last
+                for event in reader.flush():
+                    yield event
         except httpx.HTTPError as exc:
             raise self._translate(exc) from None
-        usage = _usage(last)
+        usage = _usage(reader.last)
         if usage is not None:
             yield usage
-        yield Done(_finish(last.get("done_reason"), calls), "".join(text))
+        yield Done(_finish(reader.last.get("done_reason"), reader.calls), "".join(reader.text))
 
     async def list_models(self) -> list[ModelInfo]:
         """``/api/tags``, with context length and capabilities from ``/api/show`` per model."""
@@ -152,32 +146,66 @@ class OllamaProvider(Provider):
         raise error_for(self.name, response.status_code, message=message,
                         headers=response.headers, secret=self.api_key)
 
-    def _line(self, line: str) -> dict | None:
-        if not line.strip():
-            return None
-        try:
-            data = json.loads(line)
-        except ValueError:
-            raise ProviderUpstreamError("the stream sent a line that is not JSON", provider=self.name) from None
-        if isinstance(data, dict) and data.get("error"):
-            # Ollama reports failures after the 200 status as one {"error": ...} line.
-            raise error_for(self.name, None, message=str(data["error"]), secret=self.api_key)
-        return data if isinstance(data, dict) else None
-
-    @staticmethod
-    def _line_events(data: dict, calls_so_far: int):
-        message = data.get("message") or {}
-        if message.get("thinking"):
-            yield ThinkingDelta(message["thinking"])
-        if message.get("content"):
-            yield ContentDelta(message["content"])
-        yield from _tool_calls(message, calls_so_far)
+    def stream_error(self, message: str) -> ProviderError:
+        """The error for a failure Ollama reports after the 200 status, or a broken line."""
+        return error_for(self.name, None, message=message, secret=self.api_key)
 
     def _translate(self, exc: httpx.HTTPError) -> ProviderError:
         if isinstance(exc, httpx.TimeoutException):
             return ProviderTimeout(f"no answer within {self.timeout:g}s", provider=self.name)
         cause = redact(str(exc) or type(exc).__name__, self.api_key)
         return ProviderUpstreamError(f"cannot reach the upstream: {cause}", provider=self.name)
+
+
+class _StreamReader:
+    """Turns the NDJSON body of a streamed ``/api/chat`` into provider events."""
+
+    def __init__(self, provider: OllamaProvider):
+        self._provider = provider
+        self._lines = LineSplitter()
+        self.text: list[str] = []
+        self.calls: list[ToolCall] = []
+        self.last: dict = {}  # the ``done: true`` line, with the counts and the done reason
+
+    def feed(self, piece: bytes) -> list:
+        """The events of the lines completed by one piece of the body."""
+        return self._events(self._lines.feed(piece))
+
+    def flush(self) -> list:
+        """The events of a last line not ended by a newline."""
+        return self._events(self._lines.flush())
+
+    def _events(self, lines: list[bytes]) -> list:
+        out = []
+        for line in lines:
+            data = self._line(line)
+            if data is None:
+                continue
+            message = data.get("message") or {}
+            if message.get("thinking"):
+                out.append(ThinkingDelta(message["thinking"]))
+            if message.get("content"):
+                self.text.append(message["content"])
+                out.append(ContentDelta(message["content"]))
+            calls = _tool_calls(message, len(self.calls))
+            self.calls += calls
+            out += calls
+            if data.get("done"):
+                self.last = data
+        return out
+
+    def _line(self, line: bytes) -> dict | None:
+        if not line.strip():
+            return None
+        try:
+            data = parse_json(line)
+        except ValueError:
+            raise ProviderUpstreamError("the stream sent a line that is not JSON",
+                                        provider=self._provider.name) from None
+        if isinstance(data, dict) and data.get("error"):
+            # Ollama reports failures after the 200 status as one {"error": ...} line.
+            raise self._provider.stream_error(str(data["error"]))
+        return data if isinstance(data, dict) else None
 
 
 def ollama_messages(messages: list[dict]) -> list[dict]:
