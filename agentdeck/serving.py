@@ -68,7 +68,14 @@ def run_uvicorn(host: str, port: int, *, reload: bool, log_level: str) -> None:
     import uvicorn
 
     uvicorn.run("agentdeck.asgi:app", host=host, port=port, reload=reload, log_level=log_level,
-                proxy_headers=True, http=PROTOCOL)
+                proxy_headers=True, http=PROTOCOL, timeout_keep_alive=_keepalive())
+
+
+def _keepalive() -> int:
+    # Clients pool idle connections for a few seconds (httpx and Node.js 5 s, aiohttp 15 s); a
+    # server that closes sooner (gunicorn's default is 2 s) races a client reusing one, which
+    # then sees its request's connection closed without a response.
+    return max(1, round(get_settings().keepalive_timeout))
 
 
 def run_gunicorn(host: str, port: int, workers: int) -> None:
@@ -85,7 +92,7 @@ def run_gunicorn(host: str, port: int, workers: int) -> None:
         CONFIG_KWARGS = {**UvicornWorker.CONFIG_KWARGS, "http": PROTOCOL}
 
     options = {"bind": f"{host}:{port}", "workers": workers, "worker_class": Worker,
-               "graceful_timeout": 10, "timeout": 120}
+               "graceful_timeout": 10, "timeout": 120, "keepalive": _keepalive()}
 
     class Server(BaseApplication):
         def load_config(self):

@@ -63,6 +63,8 @@ class Settings:
                                         "seconds each part of a request body may take to arrive (408 past it)", float)
     header_read_timeout: float = _setting("AGENTDECK_HEADER_READ_TIMEOUT", 15.0,
                                           "seconds a client has to send a request's headers before the connection is closed", float)
+    keepalive_timeout: float = _setting("AGENTDECK_KEEPALIVE_TIMEOUT", 65.0,
+                                        "seconds an idle kept-alive connection stays open (longer than clients keep theirs)", float)
     db_max_connections: int = _setting("AGENTDECK_DB_MAX_CONNECTIONS", 64,
                                        "pooled database connections per process", int)
     login_max_failures: int = _setting("AGENTDECK_LOGIN_MAX_FAILURES", 10,
@@ -71,8 +73,8 @@ class Settings:
                                            "seconds the failed sign-in count lasts", float)
     augmentos_heartbeat_timeout: float = _setting("AGENTDECK_AUGMENTOS_HEARTBEAT_TIMEOUT", 1800.0,
                                                   "seconds after which a silent TPA server registration is marked offline", float)
-    augmentos_websocket_url: str = _setting("AGENTDECK_AUGMENTOS_WEBSOCKET_URL", "ws://127.0.0.1:8000/augmentos/tpa-ws",
-                                            "augmentOSWebsocketUrl sent in session requests")
+    augmentos_websocket_url: str = _setting("AGENTDECK_AUGMENTOS_WEBSOCKET_URL", "",
+                                            "TPA WebSocket URL sent in session requests; default: <mount>/app-ws on the address and port the request came in on")
     augur_session_ttl: float = _setting("AGENTDECK_AUGUR_SESSION_TTL", 7 * 86400.0,
                                         "seconds an Augur login session lasts", float)
     augur_public_url: str = _setting("AGENTDECK_AUGUR_PUBLIC_URL", "http://127.0.0.1:8000/augur",

@@ -2,6 +2,7 @@
 connections that never finish their headers closed, and a data directory private to its user."""
 from __future__ import annotations
 
+import http.client
 import os
 import socket
 import stat
@@ -79,3 +80,16 @@ def test_the_data_directory_is_private(served):
     for path in data.rglob("*"):
         if path.is_file() and not path.name.endswith(".db") or path.suffix == ".db":
             assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+
+
+def test_an_idle_kept_alive_connection_outlasts_the_clients_own_pool_expiry(served):
+    """Clients keep idle connections for about 5 s; the server must not close them first, or a
+    request sent as it closes one is lost without a response."""
+    port, _ = served
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    for pause in (0, 6):
+        time.sleep(pause)
+        conn.request("GET", "/healthz")  # http.client reuses the one socket, never reconnects
+        response = conn.getresponse()
+        assert response.status == 200 and response.read()
+    conn.close()
