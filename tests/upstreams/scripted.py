@@ -1,11 +1,11 @@
 """What every fake upstream shares: scripted replies and failures, pacing, and a request log.
 
-A test scripts the next outcomes (``fake.reply(...)``, ``fake.fail(...)``), sets the pacing
-(``fake.token_delay`` or ``fake.set_tokens_per_second``, ``fake.response_delay``) or a fixed
-reply for every unscripted request (``fake.default_text``), and reads back
-``fake.requests`` (what the client sent) and ``fake.streams`` (when each streamed response opened
-and closed, and whether it ran to the end or the client went away). With nothing scripted, a fake
-answers ``"Hello! You said: <last user text>"``.
+A test scripts the next outcomes (``fake.reply(...)``, ``fake.fail(...)``, a raw body with
+``fake.stream_raw(...)``), sets the pacing (``fake.token_delay`` or
+``fake.set_tokens_per_second``, ``fake.response_delay``) or a fixed reply for every unscripted
+request (``fake.default_text``), and reads back ``fake.requests`` (what the client sent) and
+``fake.streams`` (when each streamed response opened and closed, and whether it ran to the end or
+the client went away). With nothing scripted, a fake answers ``"Hello! You said: <last user text>"``.
 """
 from __future__ import annotations
 
@@ -65,6 +65,13 @@ class Failure:
     body: object
     headers: dict = field(default_factory=dict)
     after_tokens: int | None = None
+
+
+@dataclass
+class RawStream:
+    """One scripted streamed body sent exactly as given, piece by piece (paced like tokens)."""
+
+    pieces: list[bytes]
 
 
 @dataclass
@@ -156,6 +163,14 @@ class FakeUpstream:
     def base_url(self) -> str:
         """What the matching provider takes as ``base_url``."""
         return self.url
+
+    def stream_raw(self, *pieces: bytes | str) -> RawStream:
+        """Queue a streamed answer whose body is ``pieces`` as they are: for wire-format corner
+        cases (lines split across reads, CRLF, comments, a broken event)."""
+        raw = RawStream([p.encode() if isinstance(p, str) else p for p in pieces])
+        with self._lock:
+            self._script.append(raw)
+        return raw
 
     def drop(self, after_tokens: int = 2) -> Failure:
         """Queue a stream that breaks off: the connection closes mid-body after ``after_tokens``."""
@@ -250,6 +265,9 @@ class FakeUpstream:
         streaming = bool(body.get("stream", self.streams_by_default))
         if isinstance(outcome, Failure) and (outcome.after_tokens is None or not streaming):
             return self.failure_response(outcome)
+        if isinstance(outcome, RawStream):
+            return StreamingResponse(self.paced(iter(outcome.pieces), request.url.path),
+                                     media_type=self.stream_media_type)
         model = body.get("model") or self.default_model
         if not streaming:
             return JSONResponse(self.render_whole(outcome, body, model))
