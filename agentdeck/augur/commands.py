@@ -23,7 +23,6 @@ from starlette.concurrency import run_in_threadpool
 
 from agentdeck.errors import Conflict, InvalidInput, NotFound
 from agentdeck.storage.db import gives_back_connection, writing
-from agentdeck.storage.models.augur import AugurUser
 from agentdeck.storage.models.augur_commands import AugurCommand
 from agentdeck.timeutil import to_iso, utcnow
 
@@ -150,9 +149,12 @@ def queue_command(tenant_id: str, run_id: str, command_type, payload=None,
 
 
 def queue_for_viewer(viewer: Viewer, run_id: str, command_type, payload=None) -> dict:
-    """``queue_command`` for a signed-in viewer of the active tenant; the operator is their e-mail."""
-    email = AugurUser.select(AugurUser.email).where(AugurUser.id == viewer.user_id).scalar()
-    return queue_command(viewer.tenant_id, run_id, command_type, payload, email or viewer.user_id)
+    """``queue_command`` for a signed-in viewer of the active tenant; the operator is their user id.
+
+    Not their e-mail: the SDK's default redaction masks e-mail addresses in the decision event
+    that records each command, which would leave the run's trail without its operator.
+    """
+    return queue_command(viewer.tenant_id, run_id, command_type, payload, viewer.user_id)
 
 
 def commands_after(tenant_id: str, run_id: str, after: int, limit: int = MAX_PER_ANSWER) -> list[dict]:

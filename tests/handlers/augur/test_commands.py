@@ -31,10 +31,10 @@ class Deck:
     def __init__(self, augur, base: str):
         self.base = base
         self.clients: list[httpx.Client] = []
-        self.sdk, self.viewer = {}, {}
+        self.sdk, self.viewer, self.user_ids = {}, {}, {}
         for slug in ("acme", "globex"):
             tenant = augur.tenant(slug)
-            augur.user(f"user@{slug}.example", tenant)
+            self.user_ids[slug] = augur.user(f"user@{slug}.example", tenant).id
             self.sdk[slug] = self._client({"Authorization": f"Bearer {augur.dsn_key(tenant)}"})
             self.viewer[slug] = self._client({})
             login = self.viewer[slug].post(f"{API}/auth/login",
@@ -92,7 +92,7 @@ def test_a_queued_command_is_answered_at_once_as_the_sdk_reads_it(deck):
     assert queued.status_code == 201, queued.text
     command = queued.json()
     assert command | {"issued_at": None} == {"command_id": "1", "type": "inject_hint", "issued_at": None,
-                                            "operator_id": "user@acme.example",
+                                            "operator_id": deck.user_ids["acme"],
                                             "payload": {"text": "Submit is below the fold"}}
     assert command["issued_at"].endswith("Z")
     response, took = deck.poll()
