@@ -12,6 +12,7 @@ from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 
 from agentdeck import connexion_tuning, deliveries
+from agentdeck.augmentos.app_ws import AppWebSocketRoutes
 from agentdeck.error_responses import ErrorResponder
 from agentdeck.maintenance import maintenance_loop
 from agentdeck.middleware import RequestContextMiddleware
@@ -97,6 +98,9 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
     for item in mounted:
         _add_api(app, item.surface, item.mount, settings)
     ErrorResponder(mounted, settings).install(app)
+    # The TPA WebSocket is no OpenAPI operation: served beside the AugmentOS surface, at its mount.
+    app.add_middleware(AppWebSocketRoutes, position=MiddlewarePosition.BEFORE_EXCEPTION,
+                       mounts=[m.mount for m in mounted if m.surface.name == "augmentos"])
     app.add_middleware(RequestContextMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION,
                        mounted=mounted, max_body_bytes=settings.max_body_bytes,
                        body_timeout=settings.body_read_timeout)

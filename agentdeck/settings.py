@@ -73,8 +73,8 @@ class Settings:
                                            "seconds the failed sign-in count lasts", float)
     augmentos_heartbeat_timeout: float = _setting("AGENTDECK_AUGMENTOS_HEARTBEAT_TIMEOUT", 1800.0,
                                                   "seconds after which a silent TPA server registration is marked offline", float)
-    augmentos_websocket_url: str = _setting("AGENTDECK_AUGMENTOS_WEBSOCKET_URL", "ws://127.0.0.1:8000/augmentos/tpa-ws",
-                                            "augmentOSWebsocketUrl sent in session requests")
+    augmentos_websocket_url: str = _setting("AGENTDECK_AUGMENTOS_WEBSOCKET_URL", "",
+                                            "TPA WebSocket URL sent in session requests; default: <mount>/app-ws on the address and port the request came in on")
     augur_session_ttl: float = _setting("AGENTDECK_AUGUR_SESSION_TTL", 7 * 86400.0,
                                         "seconds an Augur login session lasts", float)
     augur_public_url: str = _setting("AGENTDECK_AUGUR_PUBLIC_URL", "http://127.0.0.1:8000/augur",

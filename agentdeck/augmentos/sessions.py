@@ -1,12 +1,14 @@
 """App sessions: a user starts or stops an app; the app's TPA server hears about it by webhook.
 
 Webhook bodies are the upstream cloud's: ``session_request`` ``{type, sessionId, userId,
-timestamp, augmentOSWebsocketUrl}`` and ``stop_request`` ``{type, sessionId, userId, reason,
+timestamp, augmentOSWebsocketUrl, mentraOSWebsocketUrl}`` and ``stop_request`` ``{type, sessionId, userId, reason,
 timestamp}``. Session requests are tried twice, one second apart, as upstream does; each is
 signed (see ``agentdeck.deliveries``) with the SHA-256 hex digest of the app's API key, which the
 TPA server can compute from the key it holds.
 """
 from __future__ import annotations
+
+import ipaddress
 
 from agentdeck import deliveries
 from agentdeck.deliveries import DeliveryOutcome
@@ -16,9 +18,12 @@ from agentdeck.storage.db import writing
 from agentdeck.storage.models.augmentos import App, AppSession, TpaServer
 from agentdeck.timeutil import to_iso, utcnow
 
+from agentdeck.augmentos import session_events
 from agentdeck.augmentos.apps import get_app
 
 STOP_REASONS = ("user_disabled", "system_stop", "error")
+APP_WS_PATH = "/app-ws"
+ANY_ADDRESS = {"0.0.0.0", "::", ""}
 
 
 def session_id_for(user_id: str, package_name: str) -> str:
@@ -37,17 +42,51 @@ def webhook_url_for(app: App) -> str:
     raise InvalidInput(f"App {app.package_name} has no registered TPA server and no publicUrl")
 
 
-def send_session_request(session: AppSession, webhook_url: str) -> DeliveryOutcome:
-    """Send one ``session_request`` for ``session`` (two tries, one second apart)."""
+def tpa_websocket_url(scope: dict | None = None) -> str:
+    """Where TPA servers open their WebSocket: ``AGENTDECK_AUGMENTOS_WEBSOCKET_URL`` when set,
+    else the address and port this server listens on (from the request's ASGI ``scope``, else
+    the configured bind), below the surface's mount, ending in ``/app-ws`` as the SDK expects.
+
+    The local address is used rather than the ``Host`` header: a client chooses that header,
+    and the app's API key is sent to this URL.
+    """
+    settings = get_settings()
+    if settings.augmentos_websocket_url:
+        return settings.augmentos_websocket_url
+    scheme, (host, port) = "ws", (settings.host, settings.port)
+    if scope and scope.get("server"):
+        host, port = scope["server"][0], scope["server"][1]
+        scheme = "wss" if scope.get("scheme") in ("https", "wss") else "ws"
+    if host in ANY_ADDRESS:
+        host = "127.0.0.1"
+    if _is_ipv6(host):
+        host = f"[{host}]"
+    return f"{scheme}://{host}:{port}{settings.mount_for('augmentos')}{APP_WS_PATH}"
+
+
+def _is_ipv6(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).version == 6
+    except ValueError:
+        return False
+
+
+def send_session_request(session: AppSession, webhook_url: str, websocket_url: str | None = None) -> DeliveryOutcome:
+    """Send one ``session_request`` for ``session`` (two tries, one second apart).
+
+    Both URL fields carry the same value: the SDK reads ``mentraOSWebsocketUrl`` first.
+    """
+    websocket_url = websocket_url or tpa_websocket_url()
     payload = {
         "type": "session_request", "sessionId": session.id, "userId": session.user_id,
-        "timestamp": to_iso(utcnow()), "augmentOSWebsocketUrl": get_settings().augmentos_websocket_url,
+        "timestamp": to_iso(utcnow()), "augmentOSWebsocketUrl": websocket_url,
+        "mentraOSWebsocketUrl": websocket_url,
     }
     return deliveries.deliver("augmentos.session_request", webhook_url, payload,
                               secret=session.app.api_key_hash, max_attempts=2, inline_attempts=2)
 
 
-def start_session(user_id: str, package_name: str) -> AppSession:
+def start_session(user_id: str, package_name: str, websocket_url: str | None = None) -> AppSession:
     """Start (or restart) ``user_id``'s session of an app and tell its TPA server.
 
     Raises ``UpstreamFailure`` (the session is left in ``error``) when the server does not accept.
@@ -62,7 +101,8 @@ def start_session(user_id: str, package_name: str) -> AppSession:
         else:
             session.status, session.started_at, session.stopped_at = "starting", utcnow(), None
             session.save()
-    outcome = send_session_request(session, url)
+    outcome = send_session_request(session, url, websocket_url)
+    session = AppSession.get_by_id(session.id)  # the TPA's socket may have written meanwhile
     session.status = "active" if outcome.delivered else "error"
     session.last_error = None if outcome.delivered else outcome.error
     session.updated_at = utcnow()
@@ -81,23 +121,34 @@ def get_user_session(user_id: str, session_id: str) -> AppSession:
 
 
 def stop_session(user_id: str, session_id: str, reason: str = "user_disabled") -> AppSession:
-    """Stop a session and send the TPA server a ``stop_request`` (retried in the background)."""
+    """Stop a session: the TPA server gets a ``stop_request`` (retried in the background), then
+    the app's socket, on whichever worker holds it, gets ``app_stopped`` and is closed.
+
+    The webhook goes first so that the app hears the reason from it, as SDK apps expect.
+    """
     if reason not in STOP_REASONS:
         raise InvalidInput(f"reason must be one of {', '.join(STOP_REASONS)}")
     session = get_user_session(user_id, session_id)
     was_active = session.status == "active"
+    was_running = session.status in ("starting", "active")
     session.status, session.stopped_at, session.updated_at = "stopped", utcnow(), utcnow()
     session.save()
     if was_active:
-        payload = {"type": "stop_request", "sessionId": session.id, "userId": session.user_id,
-                   "reason": reason, "timestamp": to_iso(utcnow())}
-        try:
-            url = webhook_url_for(session.app)
-        except InvalidInput:
-            return session
-        deliveries.deliver("augmentos.stop_request", url, payload, secret=session.app.api_key_hash,
-                           max_attempts=3, inline_attempts=1)
+        _send_stop_request(session, reason)
+    if was_running:
+        session_events.publish(session.id, "app_stopped", {"reason": reason})
     return session
+
+
+def _send_stop_request(session: AppSession, reason: str) -> None:
+    payload = {"type": "stop_request", "sessionId": session.id, "userId": session.user_id,
+               "reason": reason, "timestamp": to_iso(utcnow())}
+    try:
+        url = webhook_url_for(session.app)
+    except InvalidInput:
+        return
+    deliveries.deliver("augmentos.stop_request", url, payload, secret=session.app.api_key_hash,
+                       max_attempts=3, inline_attempts=1)
 
 
 def list_user_sessions(user_id: str) -> list[AppSession]:

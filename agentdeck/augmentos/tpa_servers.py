@@ -39,7 +39,7 @@ def record_heartbeat(registration_id: str) -> TpaServer:
     return server
 
 
-def recover_sessions(registration_id: str) -> int:
+def recover_sessions(registration_id: str, websocket_url: str | None = None) -> int:
     """The server restarted: re-send a session request for each of its app's active sessions.
 
     Returns how many the server accepted; sessions it did not accept are marked ``error``.
@@ -47,7 +47,7 @@ def recover_sessions(registration_id: str) -> int:
     server = record_heartbeat(registration_id)
     recovered = 0
     for session in active_sessions_of(server.app):
-        outcome = send_session_request(session, server.webhook_url)
+        outcome = send_session_request(session, server.webhook_url, websocket_url)
         if outcome.delivered:
             recovered += 1
         else:

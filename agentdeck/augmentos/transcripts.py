@@ -1,17 +1,19 @@
 """Transcript segments: glasses clients post them, the session's TPA reads them back by time.
 
 At most one interim (non-final) segment per session and language is kept, at the tail: every new
-segment replaces it, whether the newcomer is the next interim or its final.
+segment replaces it, whether the newcomer is the next interim or its final. Every posted segment,
+interim or final, is also sent to the app's WebSocket (see ``agentdeck.augmentos.app_ws``).
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from agentdeck.errors import InvalidInput, NotFound
 from agentdeck.storage.db import writing
 from agentdeck.storage.models.augmentos import App, AppSession, TranscriptSegment
 from agentdeck.timeutil import parse_iso, to_iso, utcnow
 
+from agentdeck.augmentos import session_events
 from agentdeck.augmentos.sessions import get_user_session
 
 DEFAULT_LANGUAGE = "en-US"
@@ -38,10 +40,14 @@ def _add_one(session: AppSession, item: dict, index: int) -> None:
      .where((TranscriptSegment.session == session) & (TranscriptSegment.language == language)
             & (TranscriptSegment.is_final == False))  # noqa: E712 (peewee expression)
      .execute())
-    TranscriptSegment.create(
+    segment = TranscriptSegment.create(
         session=session, result_id=item.get("resultId") or f"{session.id}:{utcnow().timestamp()}:{index}",
         speaker_id=item.get("speakerId"), text=item["text"], timestamp=timestamp,
         is_final=bool(item.get("isFinal", False)), language=language)
+    session_events.publish(session.id, "transcription", {
+        "resultId": segment.result_id, "speakerId": segment.speaker_id, "text": segment.text,
+        "isFinal": segment.is_final, "language": language,
+        "timestampMs": int(timestamp.replace(tzinfo=timezone.utc).timestamp() * 1000)})
 
 
 def _window(duration: int | None, start_time: str | None, end_time: str | None) -> tuple[datetime | None, datetime | None]:

@@ -1,5 +1,7 @@
 """TPA server management handlers."""
-from agentdeck.augmentos import tpa_servers
+from connexion import request
+
+from agentdeck.augmentos import sessions, tpa_servers
 
 
 def register_tpa_server(body):
@@ -17,5 +19,6 @@ def send_heartbeat(body):
 
 def notify_restart(body):
     """POST /api/tpa-server/restart"""
-    recovered = tpa_servers.recover_sessions(body["registrationId"])
+    recovered = tpa_servers.recover_sessions(body["registrationId"],
+                                             websocket_url=sessions.tpa_websocket_url(request.scope))
     return {"success": True, "recoveredSessions": recovered}, 200
