@@ -1,0 +1,463 @@
+"""Provider streaming benchmark (not a test): how many paced model streams one agentdeck worker
+relays, and what it adds to the first token.
+
+Three processes on loopback: a paced OpenAI-compatible upstream (this file with ``--upstream``:
+a minimal asyncio HTTP/1.1 server sending ``--tokens`` SSE chunks per stream, one every
+1/``--rate`` seconds, the first one after that interval, then usage and ``[DONE]``),
+``agentdeck serve`` (``--workers``, SQLite, the Amplifier surface, one session per stream on a
+``provider-openai`` config pointing at the upstream) and this load generator. Per run, with the
+same load:
+
+- **upstream**: N concurrent streams read straight from the upstream (its own latency);
+- **agentdeck**: N concurrent ``POST /amplifier/sessions/{id}/stream``, relayed from the upstream.
+
+N streams start evenly over ``--ramp`` seconds. Printed: streams completed (every token and the
+closing event), first-token latency (request sent to first text token) p50 / p99 and what
+agentdeck adds over the upstream's own, tokens/s delivered while all N streams are open against
+the N x rate offered, CPU seconds of the agentdeck process tree per relayed token (and of the
+upstream and this client), the 1-minute load average, and a warning when this load generator was
+starved (its event loop lagging or its CPU near one core), which makes the latencies its own.
+
+    python bench/provider_stream.py [--streams 1000] [--rate 5] [--tokens 100] [--ramp 5]
+                                    [--workers 1]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+AGENTDECK = os.path.join(os.path.dirname(sys.executable), "agentdeck")
+TICKS = os.sysconf("SC_CLK_TCK")
+LAG_INTERVAL = 0.02  # seconds between the load generator's own loop-lag probes
+
+try:
+    import uvloop
+except ImportError:  # plain asyncio works, with a costlier client
+    uvloop = None
+
+
+# -- the paced upstream -----------------------------------------------------------------------
+
+def _chunk(payload: bytes) -> bytes:
+    """One HTTP/1.1 chunk."""
+    return b"%x\r\n%s\r\n" % (len(payload), payload)
+
+
+def _sse(data: dict | str) -> bytes:
+    text = data if isinstance(data, str) else json.dumps(data)
+    return _chunk(f"data: {text}\n\n".encode())
+
+
+def _completion_chunk(delta: dict | None, finish=None, **extra) -> dict:
+    choices = [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish}]
+    return {"id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": 1700000000,
+            "model": "gpt-fake", "choices": choices, **extra}
+
+
+class PacedUpstream:
+    """Chat Completions streams of ``tokens`` chunks, one every ``1 / rate`` seconds."""
+
+    def __init__(self, rate: float, tokens: int):
+        self.interval = 1.0 / rate
+        self.head = (b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n"
+                     + _sse(_completion_chunk({"role": "assistant", "content": ""})))
+        self.tokens = [_sse(_completion_chunk({"content": f" tok{i}"})) for i in range(tokens)]
+        usage = {"prompt_tokens": 1, "completion_tokens": tokens, "total_tokens": tokens + 1}
+        self.finish = _sse(_completion_chunk({}, "stop"))
+        self.usage = _sse(_completion_chunk(None, usage=usage))
+        self.end = _sse("[DONE]") + b"0\r\n\r\n"
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Answer the requests of one connection (keep-alive) until it closes."""
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:])}
+                body = await reader.readexactly(int(headers.get("content-length") or 0))
+                if " /v1/chat/completions " in lines[0]:
+                    await self.stream(writer, json.loads(body or b"{}"))
+                else:
+                    models = json.dumps({"object": "list", "data": [{"id": "gpt-fake", "object": "model"}]})
+                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                 b"Content-Length: %d\r\n\r\n%s" % (len(models), models.encode()))
+                if headers.get("connection", "").lower() == "close":
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
+            pass
+        finally:
+            writer.close()
+
+    async def stream(self, writer: asyncio.StreamWriter, request: dict) -> None:
+        """One paced stream, on an absolute schedule so that pacing does not drift."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        writer.write(self.head)
+        for i, token in enumerate(self.tokens):
+            await asyncio.sleep(max(0.0, started + (i + 1) * self.interval - loop.time()))
+            if writer.is_closing():
+                return
+            writer.write(token)
+        writer.write(self.finish)
+        if (request.get("stream_options") or {}).get("include_usage"):
+            writer.write(self.usage)
+        writer.write(self.end)
+        await writer.drain()
+
+
+async def run_upstream(port: int, rate: float, tokens: int) -> None:
+    """Serve the paced upstream on 127.0.0.1:``port`` until killed."""
+    upstream = PacedUpstream(rate, tokens)
+    server = await asyncio.start_server(upstream.serve, "127.0.0.1", port, backlog=4096)
+    print("ready", flush=True)
+    async with server:
+        await server.serve_forever()
+
+
+# -- the load generator's client --------------------------------------------------------------
+
+@dataclass
+class Phase:
+    """What one phase (N streams one way) delivered."""
+
+    name: str
+    arrivals: list = field(default_factory=list)  # (time, tokens) per read that carried tokens
+    results: list = field(default_factory=list)
+    lags: list = field(default_factory=list)
+    seconds: float = 0.0
+    cpu: dict = field(default_factory=dict)  # process -> CPU seconds during the phase
+
+
+class StreamClient(asyncio.Protocol):
+    """Sends one POST and counts the token events of its streamed answer, as bytes arrive."""
+
+    def __init__(self, request: bytes, markers: dict, phase: Phase, done: asyncio.Future):
+        self.request, self.markers, self.phase, self.done = request, markers, phase, done
+        self.buffer = b""
+        self.started = time.perf_counter()
+        self.first: float | None = None
+        self.last: float | None = None
+        self.tokens = 0
+        self.status_ok: bool | None = None
+        self.finished = False
+        self.error: str | None = None
+
+    def connection_made(self, transport) -> None:
+        transport.write(self.request)
+
+    def data_received(self, data: bytes) -> None:
+        now = time.perf_counter()
+        buffer = self.buffer + data
+        cut = buffer.rfind(b"\n") + 1
+        complete, self.buffer = buffer[:cut], buffer[cut:]
+        if self.status_ok is None and complete:
+            self.status_ok = b" 200 " in complete[:complete.find(b"\n")]
+            if not self.status_ok:
+                self.error = complete[:complete.find(b"\r\n")].decode("latin-1")
+        count = complete.count(self.markers["token"])
+        if count:
+            self.tokens += count
+            self.first = self.first or now
+            self.last = now
+            self.phase.arrivals.append((now, count))
+        if self.markers["end"] in complete:
+            self.finished = True
+        if self.markers["error"] in complete and self.error is None:
+            self.error = complete.decode("utf-8", "replace")[:200]
+
+    def connection_lost(self, exc) -> None:
+        if not self.done.done():
+            self.done.set_result(self)
+
+
+async def one_stream(port: int, request: bytes, markers: dict, phase: Phase, delay: float):
+    """Start one stream after ``delay`` seconds and wait for it to end."""
+    await asyncio.sleep(delay)
+    loop = asyncio.get_running_loop()
+    done = loop.create_future()
+    client = StreamClient(request, markers, phase, done)
+    try:
+        await loop.create_connection(lambda: client, "127.0.0.1", port)
+    except OSError as exc:
+        client.error = repr(exc)
+        return client
+    return await done
+
+
+def post(path: str, body: dict) -> bytes:
+    """An HTTP/1.1 POST of JSON that asks the server to close the connection after answering."""
+    payload = json.dumps(body).encode()
+    return (b"POST %s HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (path.encode(), len(payload), payload))
+
+
+async def lag_probe(phase: Phase, stop: asyncio.Event) -> None:
+    """How late this process's event loop wakes up: when it is busy, its timings are too."""
+    while not stop.is_set():
+        before = time.perf_counter()
+        await asyncio.sleep(LAG_INTERVAL)
+        phase.lags.append(time.perf_counter() - before - LAG_INTERVAL)
+
+
+async def run_phase(name: str, port: int, requests: list[bytes], markers: dict, ramp: float,
+                    processes: dict) -> Phase:
+    """Start ``requests`` evenly over ``ramp`` seconds and wait for every stream to end."""
+    phase, stop = Phase(name), asyncio.Event()
+    probe = asyncio.create_task(lag_probe(phase, stop))
+    cpu_before = {label: cpu_seconds(pid) for label, pid in processes.items()}
+    started = time.perf_counter()
+    count = len(requests)
+    phase.results = await asyncio.gather(*[one_stream(port, request, markers, phase, ramp * i / count)
+                                           for i, request in enumerate(requests)])
+    phase.seconds = time.perf_counter() - started
+    phase.cpu = {label: cpu_seconds(pid) - cpu_before[label] for label, pid in processes.items()}
+    stop.set()
+    await probe
+    return phase
+
+
+UPSTREAM_MARKERS = {"token": b'"delta": {"content": "', "end": b"data: [DONE]", "error": b'"error"'}
+AGENTDECK_MARKERS = {"token": b'"type": "provider:stream:delta"', "end": b'"type": "done"',
+                     "error": b'"type": "error"'}
+
+
+# -- processes ----------------------------------------------------------------------------------
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` and every live process below it."""
+    total, family = 0.0, {pid}
+    stats = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS)
+    grew = True
+    while grew:  # children, grandchildren, ...
+        grew = False
+        for child, (parent, _) in stats.items():
+            if parent in family and child not in family:
+                family.add(child)
+                grew = True
+    for member in family:
+        total += stats.get(member, (0, 0.0))[1]
+    return total
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, what: str, seconds: float = 60) -> None:
+    """Return once ``port`` accepts connections; raise if ``proc`` exits or time runs out."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{what} did not start")
+
+
+def start_upstream(port: int, rate: float, tokens: int) -> subprocess.Popen:
+    """This file as the paced upstream, in its own process."""
+    proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--upstream", str(port),
+                             "--rate", str(rate), "--tokens", str(tokens)])
+    wait_for_port(port, proc, "the upstream")
+    return proc
+
+
+def start_agentdeck(data_dir: str, port: int, workers: int) -> subprocess.Popen:
+    """``agentdeck serve`` with only the Amplifier surface, SQLite in ``data_dir``."""
+    env = {**os.environ, "AGENTDECK_DATA_DIR": data_dir, "AGENTDECK_SURFACES": "amplifier",
+           "AGENTDECK_OUTBOUND_ALLOW_PRIVATE": "true", "AGENTDECK_LOG_LEVEL": "WARNING",
+           "AGENTDECK_MAINTENANCE_INTERVAL": "0", "BENCH_UPSTREAM_KEY": "sk-bench"}
+    log = open(os.path.join(data_dir, "server.log"), "w")
+    proc = subprocess.Popen([AGENTDECK, "serve", "--port", str(port), "--workers", str(workers)],
+                            env=env, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT)
+    wait_for_port(port, proc, f"agentdeck (see {data_dir}/server.log)")
+    return proc
+
+
+async def request_json(port: int, method: str, path: str, body: dict) -> dict:
+    """One small JSON request (setup only)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(post(path, body).replace(b"POST", method.encode(), 1))
+    raw = await reader.read()
+    writer.close()
+    return json.loads(raw.partition(b"\r\n\r\n")[2])  # JSON answers carry a Content-Length
+
+
+async def make_sessions(port: int, upstream_port: int, count: int) -> list[str]:
+    """One ``provider-openai`` config on the upstream and ``count`` sessions on it."""
+    yaml_content = (f"bundle:\n  name: bench\nproviders:\n  - module: provider-openai\n    config:\n"
+                    f"      base_url: http://127.0.0.1:{upstream_port}/v1\n"
+                    f"      api_key: ${{BENCH_UPSTREAM_KEY}}\n      model: gpt-fake\n      max_retries: 0\n")
+    config = await request_json(port, "POST", "/amplifier/configs", {"name": "bench", "yaml_content": yaml_content})
+    sessions = []
+    for start in range(0, count, 50):
+        batch = await asyncio.gather(*[request_json(port, "POST", "/amplifier/sessions",
+                                                    {"config_id": config["config_id"]})
+                                       for _ in range(min(50, count - start))])
+        sessions += [s["session_id"] for s in batch]
+    return sessions
+
+
+# -- measuring and reporting ------------------------------------------------------------------
+
+def percentile(values: list, pct: float) -> float:
+    """The ``pct`` percentile of ``values`` (nearest rank), NaN when empty."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+def first_tokens(phase: Phase) -> list[float]:
+    """Seconds from each request to its first text token."""
+    return [r.first - r.started for r in phase.results if r.first is not None]
+
+
+def steady_rate(phase: Phase) -> float | None:
+    """Tokens/s delivered while every stream of the phase was open (from the last first token to
+    the first last token), or None when that window is under a second."""
+    firsts = [r.first for r in phase.results if r.first is not None]
+    lasts = [r.last for r in phase.results if r.last is not None]
+    if not firsts:
+        return None
+    start, end = max(firsts), min(lasts)
+    if end - start < 1.0:
+        return None
+    return sum(n for t, n in phase.arrivals if start < t <= end) / (end - start)
+
+
+def describe(phase: Phase, tokens: int, rate: float) -> str:
+    """One line: completion, first-token latency, delivered tokens/s against the offer."""
+    complete = sum(1 for r in phase.results if r.finished and r.tokens == tokens and r.error is None)
+    firsts = first_tokens(phase)
+    delivered, offered = steady_rate(phase), len(phase.results) * rate
+    share = f"{delivered:7.0f} tokens/s = {100 * delivered / offered:5.1f} % of {offered:.0f} offered" \
+        if delivered is not None else "  (no window with every stream open)"
+    errors = [r.error for r in phase.results if r.error]
+    line = (f"{phase.name:<10} complete {complete:>5}/{len(phase.results):<5} first token "
+            f"p50 {1000 * percentile(firsts, 50):7.1f} ms  p99 {1000 * percentile(firsts, 99):7.1f} ms  "
+            f"{share}")
+    if errors:
+        line += f"\n           {len(errors)} errors, e.g. {errors[0]}"
+    return line
+
+
+def report(direct: Phase, relayed: Phase, tokens: int, rate: float) -> list[str]:
+    """What agentdeck adds, what it costs, and whether the measurement can be trusted."""
+    base, via = first_tokens(direct), first_tokens(relayed)
+    relayed_tokens = sum(r.tokens for r in relayed.results) or 1
+    lines = [describe(direct, tokens, rate), describe(relayed, tokens, rate),
+             f"added first-token latency: p50 {1000 * (percentile(via, 50) - percentile(base, 50)):+.1f} ms"
+             f"  p99 {1000 * (percentile(via, 99) - percentile(base, 99)):+.1f} ms",
+             f"agentdeck CPU: {relayed.cpu['agentdeck']:.2f} s for {relayed_tokens} relayed tokens = "
+             f"{1e6 * relayed.cpu['agentdeck'] / relayed_tokens:.0f} us per token "
+             f"({100 * relayed.cpu['agentdeck'] / relayed.seconds:.0f} % of a core over {relayed.seconds:.1f} s); "
+             f"upstream {relayed.cpu['upstream']:.2f} s, load generator {relayed.cpu['client']:.2f} s"]
+    for phase in (direct, relayed):
+        lag99, lag_max = percentile(phase.lags, 99), max(phase.lags, default=0.0)
+        client_share = phase.cpu["client"] / phase.seconds
+        starved = lag99 > 0.01 or client_share > 0.9
+        lines.append(f"load generator ({phase.name}): loop lag p99 {1000 * lag99:.1f} ms, max "
+                     f"{1000 * lag_max:.1f} ms, CPU {100 * client_share:.0f} % of a core"
+                     + ("  ** STARVED: latencies above include the load generator's own delay **"
+                        if starved else ""))
+    lines.append(f"load average (1 min) {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    return lines
+
+
+async def bench(args) -> None:
+    """Start the upstream and agentdeck, then measure each level both ways."""
+    levels = [int(n) for n in args.streams.split(",")]
+    upstream_port, port = free_port(), free_port()
+    upstream = start_upstream(upstream_port, args.rate, args.tokens)
+    data_dir = tempfile.mkdtemp(prefix="agentdeck-bench-")
+    server = start_agentdeck(data_dir, port, args.workers)
+    try:
+        sessions = await make_sessions(port, upstream_port, max(levels) + 1)
+        direct_request = post("/v1/chat/completions", {"model": "gpt-fake", "stream": True,
+                                                        "messages": [{"role": "user", "content": "go"}]})
+        processes = {"agentdeck": server.pid, "upstream": upstream.pid}
+        print(f"upstream: {args.tokens} tokens a stream at {args.rate:g} tokens/s, streams start over "
+              f"{args.ramp:g} s; agentdeck: {args.workers} worker(s), SQLite, provider-openai\n")
+        # One stream each way first: the first use of a provider imports the client library.
+        await measured("warm-up", upstream_port, [direct_request], UPSTREAM_MARKERS, 0, processes)
+        await measured("warm-up", port, [post(f"/amplifier/sessions/{sessions[-1]}/stream", {"message": "go"})],
+                       AGENTDECK_MARKERS, 0, processes)
+        for count in levels:
+            direct = await measured("upstream", upstream_port, [direct_request] * count,
+                                    UPSTREAM_MARKERS, args.ramp, processes)
+            relayed = await measured("agentdeck", port,
+                                     [post(f"/amplifier/sessions/{sid}/stream", {"message": "go"})
+                                      for sid in sessions[:count]],
+                                     AGENTDECK_MARKERS, args.ramp, processes)
+            print(f"{count} concurrent streams")
+            print("\n".join(report(direct, relayed, args.tokens, args.rate)) + "\n", flush=True)
+    finally:
+        server.terminate()
+        upstream.terminate()
+        server.wait(timeout=20)
+        upstream.wait(timeout=10)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+async def measured(name: str, port: int, requests: list[bytes], markers: dict, ramp: float,
+                   processes: dict) -> Phase:
+    """``run_phase``, with this process's own CPU time added as ``client``."""
+    before = time.process_time()
+    phase = await run_phase(name, port, requests, markers, ramp, processes)
+    phase.cpu["client"] = time.process_time() - before
+    return phase
+
+
+def raise_open_file_limit() -> None:
+    """Each stream holds two sockets in agentdeck and one here: lift the soft limit to the hard."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def main() -> None:
+    """Parse the arguments; run the bench, or (``--upstream PORT``) only the paced upstream."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--streams", default="1000", help="concurrency levels, comma-separated")
+    parser.add_argument("--rate", type=float, default=5.0, help="upstream tokens/s per stream")
+    parser.add_argument("--tokens", type=int, default=100, help="tokens in every stream")
+    parser.add_argument("--ramp", type=float, default=5.0,
+                        help="seconds over which the streams of a level start (0: all at once)")
+    parser.add_argument("--workers", type=int, default=1, help="agentdeck worker processes")
+    parser.add_argument("--upstream", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    raise_open_file_limit()
+    if uvloop is not None:
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    if args.upstream:
+        asyncio.run(run_upstream(args.upstream, args.rate, args.tokens))
+    else:
+        asyncio.run(bench(args))
+
+
+if __name__ == "__main__":
+    main()
