@@ -112,7 +112,8 @@ PLATFORM = Surface("platform", "platform.yaml", _problem, docs_path="/docs",
 SURFACES: dict[str, Surface] = {
     "augmentos": Surface(
         "augmentos", "augmentos.yaml", _augmentos_error,
-        sweeps=("agentdeck.augmentos.tpa_servers.mark_silent_servers_offline",),
+        sweeps=("agentdeck.augmentos.tpa_servers.mark_silent_servers_offline",
+                "agentdeck.augmentos.session_events.prune_events"),
         # The reference's own texts for schema failures: on register only when a required field
         # is missing; on search for any failure of `q` (missing, empty or blank).
         validation_messages={

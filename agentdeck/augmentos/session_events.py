@@ -33,14 +33,14 @@ def publish(session_id: str, kind: str, data: dict) -> None:
 
 
 def prune_events(keep_seconds: float = KEEP_SECONDS) -> int:
-    """Drop events older than ``keep_seconds`` (a socket reads its events within a poll)."""
+    """Sweep: drop events older than ``keep_seconds`` (a socket reads its events within a poll,
+    and events posted while no socket was open are for no one)."""
     cutoff = utcnow() - timedelta(seconds=keep_seconds)
     return AppSessionEvent.delete().where(AppSessionEvent.created_at < cutoff).execute()
 
 
 @gives_back_connection
 def _open_position(session_id: str) -> int:
-    prune_events()
     return (AppSessionEvent.select(peewee.fn.MAX(AppSessionEvent.id))
             .where(AppSessionEvent.session_id == session_id).scalar() or 0)
 
