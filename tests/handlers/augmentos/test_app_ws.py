@@ -168,3 +168,48 @@ def test_stop_sends_app_stopped_and_closes_normally(live_server, http, tpa, user
         with pytest.raises(ConnectionClosed):
             ws.recv(timeout=TIMEOUT)
         assert ws.close_code == 1000
+
+
+@pytest.fixture
+def at_root(settings, monkeypatch):
+    monkeypatch.setenv("AGENTDECK_MOUNTS", "augmentos=/")
+
+
+def test_at_the_root_mount_the_socket_is_at_app_ws(at_root, live_server, tpa, user_headers):
+    with httpx.Client(base_url=live_server, timeout=30) as client:
+        response = client.post("/api/app-sessions", json={"packageName": tpa.package}, headers=user_headers)
+    assert response.status_code == 201, response.text
+    assert tpa.receiver.received[-1].json()["mentraOSWebsocketUrl"] == _ws_url(live_server, "/app-ws")
+    with _open(live_server, tpa, response.json()["data"]["sessionId"], path="/app-ws") as ws:
+        assert _recv(ws)["type"] == "tpa_connection_ack"
+
+
+def test_the_server_pings_an_open_socket(app, tpa, user_headers):
+    """Liveness is WebSocket ping frames from the server: a peer that stops answering is dropped."""
+    import socket
+
+    import uvicorn
+
+    from tests.support.servers import ThreadedServer
+
+    server = ThreadedServer(app)
+    # Pings every 0.2 s instead of uvicorn's 20 s (the thread runs this Server, so its config).
+    server.server.config = uvicorn.Config(app, host="127.0.0.1", port=server.port, log_level="warning",
+                                          ws_ping_interval=0.2, ws_ping_timeout=0.2)
+    with server:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            client.post(SESSIONS, json={"packageName": tpa.package}, headers=user_headers)
+        raw = socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT)
+        raw.sendall(b"GET /augmentos/app-ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    b"Sec-WebSocket-Version: 13\r\n\r\n")
+        handshake = raw.recv(4096)
+        assert handshake.startswith(b"HTTP/1.1 101"), handshake
+        frame = raw.recv(2)  # the server speaks first only to ping: the init is ours to send
+        assert frame[0] & 0x0F == 0x9, f"expected a ping frame, got {frame!r}"
+        raw.settimeout(TIMEOUT)
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline and raw.recv(4096):
+            pass  # never answering the pings: the server closes the connection
+        assert time.monotonic() < deadline
+        raw.close()
