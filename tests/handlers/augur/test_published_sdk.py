@@ -163,6 +163,15 @@ def _stream_run(dsn: str, out_dir: Path, operator: Operator) -> tuple[RecordingA
                                    step_index=i, layer="planner")
             logs.append(f"step {i}: clicked ✓\n")
             session.append_log(logs[-1], step_index=i)
+            session.record_reasoning(i, f"Button {i} is what the task names next.", tokens=40 + i,
+                                     format="claude_extended_thinking", model="planner-large")
+            session.record_judge_decision(i, judge_id="verifier", judge_type="rule",
+                                          verdict={"status": "passed"}, confidence=0.9,
+                                          evidence_refs=[post])
+            session.set_costs(total_usd=0.01 * (i + 1), tokens_in=1000 * (i + 1), tokens_out=50 * (i + 1))
+            charge = session.declare_side_effect(i, "payments", "charge", idempotency_key=f"charge-{i}")
+            if i < STEPS - 1:
+                session.commit_side_effect(charge, {"charged": True, "amount_cents": 100 * i})
             if i == 1:
                 # The operator steers the live run; the SDK's held poll answers at once.
                 sent.append(operator.send({"type": "inject_hint", "payload": {"text": "use the other tab"}}))
@@ -173,8 +182,16 @@ def _stream_run(dsn: str, out_dir: Path, operator: Operator) -> tuple[RecordingA
             if i == 2:
                 sent += [operator.send({"type": "pause"}), operator.send({"type": "resume"})]
                 adapter.wait_for(4)
+                session.mark_for_eval(2, "the agent needed a hint", candidate_cluster_id="hint-needed")
+        session.finalize_outcome(scope="step", step_index=1)
+        # The last charge is still pending: the kill aborts it before the adapter's on_kill.
+        sent.append(operator.send({"type": "kill"}))
+        adapter.wait_for(5)
         session.record_event({"ts": "2026-05-19T00:00:59Z", "layer": "runner", "kind": "info",
-                              "summary": "run finished"})
+                              "summary": "run killed"})
+        session.finalize_outcome(scope="session", verdict={"status": "failed", "reason": "killed"},
+                                 task_class="checkout")
+        session.set_status("halted")
     return adapter, sent, logs
 
 
@@ -194,9 +211,8 @@ def _jsonl(text: str) -> list:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
-def _event_order(event: dict):
-    # the order the SDK's bundle writer sorts a stream in
-    return (event.get("ts", ""), event.get("layer", ""), event.get("kind", ""), event.get("summary", ""))
+def _unordered(records: list) -> list:
+    return sorted(records, key=lambda r: json.dumps(r, sort_keys=True))
 
 
 def _bundle_files(out_dir: Path) -> dict[str, Path]:
@@ -212,9 +228,29 @@ def _compare(operator: Operator, out_dir: Path) -> None:
         if path.endswith(".png"):
             assert response.content == local.read_bytes(), path
         elif path.endswith(".jsonl"):
-            assert sorted(_jsonl(response.text), key=_event_order) == _jsonl(local.read_text()), path
+            # the same records; the server keeps them in arrival order, which the SDK leaves open
+            assert _unordered(_jsonl(response.text)) == _unordered(_jsonl(local.read_text())), path
         else:
             assert response.json() == json.loads(local.read_text()), path
+
+
+def _compare_further_streams(operator: Operator, out_dir: Path) -> None:
+    """What the bundle keeps inside other files: the cost roll-up (in the session record and the
+    manifest) and each step's judge decisions (in the step record)."""
+    trace = json.loads((out_dir / "trace.json").read_text())
+    assert trace["session"]["status"] == "halted"
+    assert operator.get("costs.json").json() == trace["session"]["costs"] == {
+        "total_usd": 0.01 * STEPS, "tokens_in": 1000 * STEPS, "tokens_out": 50 * STEPS}
+    for step in trace["steps"]:
+        served = _jsonl(operator.get(f"judge_decisions/{step['step_index']:04d}.jsonl").text)
+        assert served == [{**d, "step_index": step["step_index"]} for d in step["judge_decisions"]]
+        assert step["verdict_source"] == "rule:verifier"
+    side_effects = {p.name: json.loads(p.read_text()) for p in (out_dir / "side_effects").iterdir()}
+    assert sorted(s["status"] for s in side_effects.values()) == ["aborted"] + ["committed"] * (STEPS - 1)
+    outcomes = json.loads((out_dir / "outcomes.json").read_text())["outcomes"]
+    assert [o["scope"] for o in outcomes] == ["step", "session"]
+    assert json.loads((out_dir / "eval_candidates.json").read_text())["candidates"][0]["step_index"] == 2
+    assert len(_jsonl((out_dir / "events/reasoning.jsonl").read_text())) == STEPS
 
 
 def test_a_run_streamed_by_the_published_sdk_reads_back_as_its_local_bundle(
@@ -234,21 +270,22 @@ def test_a_run_streamed_by_the_published_sdk_reads_back_as_its_local_bundle(
     # The commands reached the live run as queued, with the provenance the SDK guarantees.
     assert adapter.calls == [("inject_hint", "use the other tab"),
                              ("override_action", {"x": 640.0, "y": 412.5}, "human_override"),
-                             ("pause",), ("resume",)]
-    assert [c["command_id"] for c in sent] == ["1", "2", "3", "4"]
+                             ("pause",), ("resume",), ("kill",)]
+    assert [c["command_id"] for c in sent] == ["1", "2", "3", "4", "5"]
     assert json.loads((out_dir / "steps/0002.json").read_text())["intent"] == "use the other tab"
 
     # Everything the SDK wrote locally reads back the same through the viewer API.
     _eventually(lambda: _compare(operator, out_dir))
     audit = {e["summary"]: e for e in _jsonl((out_dir / "events/run.jsonl").read_text())}
     assert set(audit) == {"intervention.inject_hint", "intervention.override_action", "intervention.pause",
-                          "intervention.resume", "run finished"}
+                          "intervention.resume", "intervention.kill", "run killed"}
     for command in sent:
         assert audit[f"intervention.{command['type']}"]["detail"] == {
             "command_id": command["command_id"], "operator_id": operator_id, "payload": command.get("payload", {})}
         assert audit[f"intervention.{command['type']}"]["ts"] == command["issued_at"]
     for i, text in enumerate(logs):
         assert operator.get(f"logs/step-{i}.log").text == text
+    _compare_further_streams(operator, out_dir)
 
     # The viewer's list and the stored bundle agree with the SDK too.
     manifest = json.loads((out_dir / "manifest.json").read_text())
@@ -260,11 +297,11 @@ def test_a_run_streamed_by_the_published_sdk_reads_back_as_its_local_bundle(
         names = {n.removeprefix(f"{RUN_ID}/") for n in tar.getnames()}
         tar.extractall(tmp_path / "served", filter="data")
     streamed = {p for p in manifest["signatures"] if p != "AGENT.md" and not p.startswith("schema/")}
-    assert streamed <= names
+    assert streamed <= names and "diagnostics/findings.json" in names
     from augur_sdk.validation import validate_bundle
 
-    issues = validate_bundle(tmp_path / "served" / RUN_ID)
-    # diagnostics/findings.json is agentdeck's findings report (an object), not the SDK's array
-    assert [issue for issue in issues if issue.where != "diagnostics/findings.json"] == []
+    # As valid as the SDK's own bundle (0.6.1's validator takes events/reasoning.jsonl, which it
+    # writes itself, for decision events), and its findings.json as well.
+    assert validate_bundle(tmp_path / "served" / RUN_ID) == validate_bundle(out_dir)
 
     assert loopback_only == [], "the SDK or the server reached beyond loopback"
