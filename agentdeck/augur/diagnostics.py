@@ -1,8 +1,11 @@
 """Diagnostics computed from a run as it stands: every rule reads the stored manifest, trace,
 steps, events, screenshots and logs, and cites the bundle paths it fired on.
 
-A finding is ``{rule_id, severity, summary, recommendation, step_index, evidence[{type, ref}]}``
-(the shape of the SDK's ``augur diagnose``). The rules are described in the spec, under
+``diagnostics/findings.json`` is a JSON array of findings, each
+``{rule_id, severity, summary, recommendation, step_index?, evidence[{type, ref}]}`` as augur-schema's
+``diagnostic_finding`` has it (the shape of the SDK's ``augur diagnose``): ``step_index`` is left
+out of run-level findings, and evidence types are the schema's (the manifest is cited as a
+``trace`` record). The rules are described in the spec, under
 ``GET /api/v1/runs/{run_id}/diagnostics/findings.json``.
 """
 from __future__ import annotations
@@ -12,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from agentdeck.timeutil import parse_iso, to_iso, utcnow
+from agentdeck.timeutil import parse_iso
 
 from agentdeck.augur import bundle, events, runs
 
@@ -48,9 +51,10 @@ def load_view(tenant_id: str, run_id: str) -> RunView:
 
 
 def _finding(rule_id, severity, summary, recommendation, step_index=None, evidence=()) -> dict:
-    return {"rule_id": rule_id, "severity": severity, "summary": summary,
-            "recommendation": recommendation, "step_index": step_index,
-            "evidence": [{"type": kind, "ref": ref} for kind, ref in evidence]}
+    finding = {"rule_id": rule_id, "severity": severity, "summary": summary,
+               "recommendation": recommendation,
+               "evidence": [{"type": kind, "ref": ref} for kind, ref in evidence]}
+    return finding if step_index is None else finding | {"step_index": step_index}
 
 
 def _step_ref(index: int) -> tuple[str, str]:
@@ -222,7 +226,7 @@ def rule_run_failed(view: RunView) -> list[dict]:
             if isinstance(status, str) and status.lower() in FAILED_VALUES:
                 return [_finding("server.run_failed", "high", f"The run ended with status {status!r}.",
                                  "Start from the first failed step or the last step recorded.",
-                                 None, [("manifest" if name == "manifest.json" else "trace", name)])]
+                                 None, [("trace", name)])]
     return []
 
 
@@ -239,13 +243,10 @@ RULES = (rule_run_failed, rule_step_failed, rule_step_index_mismatch, rule_actio
          rule_missing_steps, rule_missing_screenshot, rule_log_errors, rule_orphan_events)
 
 
-def findings(tenant_id: str, run_id: str) -> dict:
-    """``diagnostics/findings.json``: every rule run now over the stored run."""
+def findings(tenant_id: str, run_id: str) -> list[dict]:
+    """``diagnostics/findings.json``: every rule run now over the stored run, high severity
+    first; within a severity, run-level findings first, then by step."""
     view = load_view(tenant_id, run_id)
     found = [f for rule in RULES for f in rule(view)]
-    found.sort(key=lambda f: (SEVERITY_ORDER[f["severity"]], f["step_index"] is not None,
-                              f["step_index"] or 0))
-    counts = {level: sum(f["severity"] == level for f in found) for level in SEVERITY_ORDER}
-    return {"run_id": run_id, "generated_at": to_iso(utcnow()),
-            "rules": [rule.__doc__.split(":")[0] for rule in RULES],
-            "summary": counts, "findings": found}
+    found.sort(key=lambda f: (SEVERITY_ORDER[f["severity"]], "step_index" in f, f.get("step_index", 0)))
+    return found

@@ -18,6 +18,7 @@ from agentdeck.timeutil import to_iso, utcnow
 from agentdeck.augur import connections
 from agentdeck.augur.documents import encode_document
 from agentdeck.augur.group_commit import ingest_writes
+from agentdeck.augur.live_sessions import live_session
 from agentdeck.augur.principals import IngestClient
 from agentdeck.augur.revisions import step_revision
 
@@ -225,12 +226,12 @@ def list_steps(run_pk_value: int) -> list[tuple[int, dict]]:
 
 
 def get_trace(tenant_id: str, run_id: str) -> dict:
-    """The trace document as sent; before one is sent, ``{session, steps}`` built from the
-    manifest and the step records streamed so far."""
+    """The trace document as sent; before one is sent, ``{session, steps}``: a DebugSession
+    of the live run (``agentdeck.augur.live_sessions``) and the step records streamed so far."""
     run = get_run(tenant_id, run_id)
     if run.trace is not None:
         return run.trace
-    return {"session": run.manifest, "steps": [doc for _, doc in list_steps(run.id)]}
+    return {"session": live_session(run), "steps": [doc for _, doc in list_steps(run.id)]}
 
 
 def get_step(tenant_id: str, run_id: str, name: str) -> dict:

@@ -12,7 +12,7 @@ def _view(steps=(), manifest=None, trace=None, streams=(), files=(), logs=None) 
 
 
 def _rules(findings):
-    return [(f["rule_id"], f["step_index"]) for f in findings]
+    return [(f["rule_id"], f.get("step_index")) for f in findings]
 
 
 def test_step_failed_reads_failure_class_status_success_and_error():
@@ -106,12 +106,11 @@ def test_findings_endpoint_computes_from_the_stored_run(augur):
     sdk.post(f"{API}/runs/r1/screenshots/0/post", files={"image": ("a.png", png_bytes(), "image/png")})
     sdk.post(f"{API}/runs/r1/logs", json={"text": "FATAL: browser died\n", "step_index": 6})
     body = viewer.get(f"{API}/runs/r1/diagnostics/findings.json").json()
-    rules = [f["rule_id"] for f in body["findings"]]
+    rules = [f["rule_id"] for f in body]
     assert rules[:2] == ["server.run_failed", "server.step_failed"]
     assert {"server.action_loop", "server.missing_steps", "server.log_errors", "server.missing_screenshot"} <= set(rules)
-    assert body["summary"]["high"] == 2
-    assert body["rules"] == [r.__doc__.split(":")[0] for r in diagnostics.RULES]
+    assert sum(f["severity"] == "high" for f in body) == 2
     # Fixing the run changes the findings: nothing is stored.
     sdk.put(f"{API}/runs/r1/steps/6", json={"status": "ok"})
     again = viewer.get(f"{API}/runs/r1/diagnostics/findings.json").json()
-    assert "server.step_failed" not in [f["rule_id"] for f in again["findings"]]
+    assert "server.step_failed" not in [f["rule_id"] for f in again]

@@ -100,8 +100,11 @@ def test_trace_before_and_after_the_sdk_sends_one(augur):
     _open(sdk, client_name="a")
     sdk.put(f"{API}/runs/run_abc/steps/1", json={"i": 1})
     sdk.put(f"{API}/runs/run_abc/steps/0", json={"i": 0})
-    assert viewer.get(f"{API}/runs/run_abc/trace.json").json() == {
-        "session": {"run_id": "run_abc", "client_name": "a"}, "steps": [{"i": 0}, {"i": 1}]}
+    live = viewer.get(f"{API}/runs/run_abc/trace.json").json()
+    assert live["steps"] == [{"i": 0}, {"i": 1}]
+    assert live["session"] | {"started_at": None} == {
+        "schema_version": "0.1", "debug_session_id": "dbg_run_abc", "run_id": "run_abc",
+        "client": {"name": "a"}, "capture_mode": "trace", "started_at": None, "status": "running"}
     trace = {"session": {"id": "s"}, "steps": [], "extra": [1.5, None]}
     assert sdk.put(f"{API}/runs/run_abc/trace", json=trace).status_code == 200
     assert viewer.get(f"{API}/runs/run_abc/trace.json").json() == trace
