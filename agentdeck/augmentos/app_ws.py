@@ -103,7 +103,7 @@ class AppConnection:
         while True:
             try:
                 message = json.loads(await self.websocket.receive_text())
-            except (ValueError, KeyError):  # not JSON, or a binary frame: not for us
+            except (ValueError, KeyError, TypeError):  # not JSON, or a binary frame: not for us
                 continue
             kind = message.get("type") if isinstance(message, dict) else None
             if kind == "subscription_update" and isinstance(message.get("subscriptions"), list):
@@ -152,7 +152,7 @@ async def serve_app_socket(websocket: WebSocket) -> None:
     except ConnectionRefused as exc:
         await _refuse(websocket, exc.code, str(exc))
         return
-    except (asyncio.TimeoutError, ValueError, KeyError):
+    except (asyncio.TimeoutError, ValueError, KeyError, TypeError):
         await _refuse(websocket, "INVALID_INIT", "The first message must be tpa_connection_init")
         return
     except WebSocketDisconnect:

@@ -11,25 +11,34 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from datetime import timedelta
 
 import peewee
 
-from agentdeck.storage.db import database, gives_back_connection, is_postgres
+from agentdeck.storage.db import database, gives_back_connection, is_postgres, writing
 from agentdeck.storage.models.augmentos import AppSessionEvent
 from agentdeck.timeutil import utcnow
 
+log = logging.getLogger("agentdeck.augmentos.session_events")
 CHANNEL = "augmentos_session_events"
 SQLITE_POLL_SECONDS = 0.1
 POSTGRES_POLL_SECONDS = 5.0
 KEEP_SECONDS = 600
+_LOCK_CLASS = 0x616F7365  # "aose": advisory locks ordering one session's events
 
 
 def publish(session_id: str, kind: str, data: dict) -> None:
     """Record an event for ``session_id``'s socket; feeds on any worker see it once committed."""
-    AppSessionEvent.create(session_id=session_id, kind=kind, data=data)
-    if is_postgres():
-        database.execute_sql("SELECT pg_notify(%s, %s)", (CHANNEL, session_id))
+    with writing():
+        if is_postgres():
+            # One session's events commit in id order (a lock held to the end of the caller's
+            # transaction), so a feed that has read past an id can have missed none below it.
+            # SQLite's writers already take turns.
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_LOCK_CLASS, session_id))
+        AppSessionEvent.create(session_id=session_id, kind=kind, data=data)
+        if is_postgres():
+            database.execute_sql("SELECT pg_notify(%s, %s)", (CHANNEL, session_id))
 
 
 def prune_events(keep_seconds: float = KEEP_SECONDS) -> int:
@@ -108,7 +117,16 @@ class SessionFeed:
 
     def _on_notify(self) -> None:
         conn = self._listener
-        conn.poll()
+        try:
+            conn.poll()
+        except Exception:  # the listening connection broke: carry on by polling
+            log.warning("session %s: event listener lost; polling instead", self.session_id)
+            asyncio.get_running_loop().remove_reader(conn.fileno())
+            with contextlib.suppress(Exception):
+                conn.close()
+            self._listener = None
+            self._woken.set()
+            return
         while conn.notifies:
             if conn.notifies.pop(0).payload == self.session_id:
                 self._woken.set()
