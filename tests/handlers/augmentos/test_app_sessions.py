@@ -59,3 +59,45 @@ def test_sessions_need_a_core_token_and_are_private(client, tpa, user_headers):
 def test_unknown_app_is_404(client, user_headers):
     response = client.post(SESSIONS, json={"packageName": "com.example.none"}, headers=user_headers)
     assert response.status_code == 404
+
+
+def test_one_start_sends_one_session_request_while_the_sweep_runs(live_server, app, user_headers):
+    """The retry sweep leaves alone a session request whose second inline try is still waiting."""
+    import asyncio
+    import threading
+    from datetime import timedelta
+
+    import httpx
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from agentdeck import deliveries
+    from agentdeck.augmentos import apps
+    from agentdeck.timeutil import utcnow
+    from tests.support.servers import ThreadedServer
+
+    received, waiting, answer = [], threading.Event(), threading.Event()
+
+    async def webhook(request):
+        received.append(await request.json())
+        if len(received) == 1:
+            return JSONResponse({"status": "error", "message": "Failed to connect"}, status_code=500)
+        waiting.set()
+        while not answer.is_set():
+            await asyncio.sleep(0.01)
+        return JSONResponse({"status": "success"})
+
+    with ThreadedServer(Starlette(routes=[Route("/webhook", webhook, methods=["POST"])])) as tpa_server:
+        apps.create_app("com.example.slow", "Slow", public_url=tpa_server.url)
+        result = {}
+        start = threading.Thread(target=lambda: result.setdefault("response", httpx.post(
+            f"{live_server}{SESSIONS}", json={"packageName": "com.example.slow"}, headers=user_headers, timeout=30)))
+        start.start()
+        assert waiting.wait(10), "the second try never came"
+        Delivery.update(next_attempt_at=utcnow() - timedelta(seconds=1)).execute()
+        assert deliveries.retry_due_deliveries() == 0
+        answer.set()
+        start.join(30)
+    assert result["response"].status_code == 201
+    assert [r["type"] for r in received] == ["session_request", "session_request"]
