@@ -1,12 +1,14 @@
 """An app built with the official SDK (``@mentra/sdk``, pinned) runs whole sessions through agentdeck.
 
-The SDK is installed with npm once into a cache directory and the app (``sdk_app/app.mjs``) runs
+The SDK is installed with npm (``npm ci`` from ``sdk_app/package-lock.json``: the SDK and every
+dependency pinned) once into a cache directory, and the app (``sdk_app/app.mjs``) runs
 under Node on loopback, with every connection beyond loopback refused (``sdk_app/loopback_only.cjs``).
 """
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -31,7 +33,8 @@ SESSION_ID = f"{USER}-{PACKAGE}"
 
 def _cache_root() -> Path:
     base = os.environ.get("AGENTDECK_TEST_CACHE") or os.path.join(tempfile.gettempdir(), "agentdeck-test-cache")
-    return Path(base) / f"mentra-sdk-{SDK_VERSION}"
+    lock = hashlib.sha256((SDK_APP / "package-lock.json").read_bytes()).hexdigest()[:12]
+    return Path(base) / f"mentra-sdk-{SDK_VERSION}-{lock}"
 
 
 def _installed(root: Path) -> bool:
@@ -41,7 +44,8 @@ def _installed(root: Path) -> bool:
 
 @pytest.fixture(scope="session")
 def mentra_sdk() -> Path:
-    """A folder with ``@mentra/sdk`` installed at the pinned version (installed once, then reused)."""
+    """A folder with ``@mentra/sdk`` and its dependencies installed exactly as ``sdk_app``'s
+    lockfile says (installed once per lockfile, then reused)."""
     if not shutil.which("npm") or not shutil.which("node"):
         pytest.skip("npm and node are needed to run an app built with @mentra/sdk")
     root = _cache_root()
@@ -49,10 +53,12 @@ def mentra_sdk() -> Path:
     with open(root.parent / f".{root.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # parallel test runs install once
         if not _installed(root):
-            (root / "package.json").write_text(json.dumps({
-                "name": "agentdeck-sdk-app-tests", "private": True, "dependencies": {"@mentra/sdk": SDK_VERSION}}))
-            subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts", "--save-exact"],
-                           cwd=root, check=True, timeout=600, capture_output=True)
+            for name in ("package.json", "package-lock.json"):
+                shutil.copyfile(SDK_APP / name, root / name)
+            done = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
+                                  cwd=root, timeout=600, capture_output=True, text=True)
+            if done.returncode:
+                pytest.fail(f"npm could not install @mentra/sdk@{SDK_VERSION}:\n{done.stderr[-3000:]}")
     assert _installed(root), "npm did not install the pinned @mentra/sdk"
     return root
 
@@ -159,7 +165,9 @@ def test_a_whole_session_start_transcripts_display_stop(sdk_app, http, user_head
     response = http.post(f"{SESSIONS}/{SESSION_ID}/stop", headers=user_headers)
     assert response.status_code == 200 and response.json()["data"]["status"] == "stopped"
     assert sdk_app.wait_for("stopped")["reason"] == "user_disabled"
-    assert "refused a connection to 127.0.0.1" not in sdk_app.log.read_text()
+    output = sdk_app.log.read_text()
+    assert "loopback_only: refused a connection to api.mentra.glass" in output, "the SDK's update check stayed offline"
+    assert "refused a connection to 127.0.0.1" not in output
 
 
 def test_a_wrong_api_key_is_refused(sdk_app, http, user_headers):
