@@ -140,38 +140,41 @@ def _step(i: int, pre: str, post: str, hint: str | None) -> dict:
     }
 
 
+def _record_step(session, i: int, hint: str | None, logs: list[str]) -> None:
+    """Everything the agent records for step ``i``, through the SDK's public calls."""
+    pre = session.attach_observation(step_index=i, kind="pre", png_bytes=png_bytes(seed=2 * i))
+    post = session.attach_observation(step_index=i, kind="post", png_bytes=png_bytes(seed=2 * i + 1))
+    session.record_step(_step(i, pre, post, hint))
+    session.record_event({"ts": f"2026-05-19T00:00:{i:02d}.100Z", "step_index": i, "layer": "planner",
+                          "kind": "decision", "summary": f"click button {i}", "detail": {"x": 100 + i}})
+    session.record_event({"ts": f"2026-05-19T00:00:{i:02d}.200Z", "step_index": i, "layer": "verifier",
+                          "kind": "observation", "summary": "button pressed"})
+    session.record_modelio({"request": {"model": "planner-large",
+                                        "messages": [{"role": "user", "content": f"step {i}: what next?"}]},
+                            "response": {"text": f"click button {i}"}, "duration_ms": 120 + i},
+                           step_index=i, layer="planner")
+    logs.append(f"step {i}: clicked ✓\n")
+    session.append_log(logs[-1], step_index=i)
+    session.record_reasoning(i, f"Button {i} is what the task names next.", tokens=40 + i,
+                             format="claude_extended_thinking", model="planner-large")
+    session.record_judge_decision(i, judge_id="verifier", judge_type="rule", verdict={"status": "passed"},
+                                  confidence=0.9, evidence_refs=[post])
+    session.set_costs(total_usd=0.01 * (i + 1), tokens_in=1000 * (i + 1), tokens_out=50 * (i + 1))
+    charge = session.declare_side_effect(i, "payments", "charge", idempotency_key=f"charge-{i}")
+    if i < STEPS - 1:
+        session.commit_side_effect(charge, {"charged": True, "amount_cents": 100 * i})
+
+
 def _stream_run(dsn: str, out_dir: Path, operator: Operator) -> tuple[RecordingAdapter, list[dict], list[str]]:
     """One run streamed by the SDK; the operator sends commands while it is live."""
     from augur_sdk import CaptureMode, DebugSession
 
-    adapter, sent, logs = RecordingAdapter(), [], []
+    adapter, sent, logs, hint = RecordingAdapter(), [], [], None
     with DebugSession(run_id=RUN_ID, client_name="myagent", client_version="1.4.0",
                       capture_mode=CaptureMode.FULL, out_dir=out_dir, dsn=dsn) as session:
         assert session.bind_intervention(adapter, poll_timeout=5) is not None
-        hint = None
         for i in range(STEPS):
-            pre = session.attach_observation(step_index=i, kind="pre", png_bytes=png_bytes(seed=2 * i))
-            post = session.attach_observation(step_index=i, kind="post", png_bytes=png_bytes(seed=2 * i + 1))
-            session.record_step(_step(i, pre, post, hint))
-            session.record_event({"ts": f"2026-05-19T00:00:{i:02d}.100Z", "step_index": i, "layer": "planner",
-                                  "kind": "decision", "summary": f"click button {i}", "detail": {"x": 100 + i}})
-            session.record_event({"ts": f"2026-05-19T00:00:{i:02d}.200Z", "step_index": i, "layer": "verifier",
-                                  "kind": "observation", "summary": "button pressed"})
-            session.record_modelio({"request": {"model": "planner-large", "messages": [
-                                        {"role": "user", "content": f"step {i}: what next?"}]},
-                                    "response": {"text": f"click button {i}"}, "duration_ms": 120 + i},
-                                   step_index=i, layer="planner")
-            logs.append(f"step {i}: clicked ✓\n")
-            session.append_log(logs[-1], step_index=i)
-            session.record_reasoning(i, f"Button {i} is what the task names next.", tokens=40 + i,
-                                     format="claude_extended_thinking", model="planner-large")
-            session.record_judge_decision(i, judge_id="verifier", judge_type="rule",
-                                          verdict={"status": "passed"}, confidence=0.9,
-                                          evidence_refs=[post])
-            session.set_costs(total_usd=0.01 * (i + 1), tokens_in=1000 * (i + 1), tokens_out=50 * (i + 1))
-            charge = session.declare_side_effect(i, "payments", "charge", idempotency_key=f"charge-{i}")
-            if i < STEPS - 1:
-                session.commit_side_effect(charge, {"charged": True, "amount_cents": 100 * i})
+            _record_step(session, i, hint, logs)
             if i == 1:
                 # The operator steers the live run; the SDK's held poll answers at once.
                 sent.append(operator.send({"type": "inject_hint", "payload": {"text": "use the other tab"}}))
