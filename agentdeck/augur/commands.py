@@ -27,7 +27,7 @@ from agentdeck.storage.models.augur_commands import AugurCommand
 from agentdeck.timeutil import to_iso, utcnow
 
 from agentdeck.augur.principals import IngestClient, Viewer
-from agentdeck.augur.runs import get_run, run_pk
+from agentdeck.augur.runs import get_run, run_pk, session_status
 
 COMMAND_TYPES = ("pause", "resume", "kill", "inject_hint", "override_action")
 HOLD_ENV, DEFAULT_HOLD = "AGENTDECK_AUGUR_COMMAND_HOLD_SECONDS", 10.0
@@ -112,10 +112,8 @@ def _document(row: AugurCommand) -> dict:
 
 
 def _ensure_live(run) -> None:
-    trace = run.trace if isinstance(run.trace, dict) else {}
-    session = trace.get("session") if isinstance(trace.get("session"), dict) else {}
-    status = session.get("status")
-    if isinstance(status, str) and status != "running":
+    status = session_status(run.trace)
+    if status is not None and status != "running":
         raise Conflict(f"run {run.run_id!r} has ended (status {status!r}); it no longer takes commands")
 
 
