@@ -117,8 +117,8 @@ class ErrorResponder:
         return self.respond(request, 400, "Request body nests too deep", schema_failure=True)
 
     def bad_multipart(self, request: ConnexionRequest, exc: MultiPartException) -> ConnexionResponse:
-        """A multipart body that does not parse."""
-        return self.respond(request, 400, f"Malformed multipart body: {exc.message}")
+        """A multipart body that does not parse: the surface's answer to a malformed payload."""
+        return self.respond(request, 400, f"Malformed multipart body: {exc.message}", schema_failure=True)
 
     def bad_cookie(self, request: ConnexionRequest, exc: CookieError) -> ConnexionResponse:
         """A ``Cookie`` header Python's cookie parser refuses: no credential can be read from it."""

@@ -69,11 +69,11 @@ def test_a_body_without_content_type_is_415(client, dsn, method, url):
     assert "Content-Type" in response.text
 
 
-def test_malformed_multipart_is_400(client, dsn):
+def test_malformed_multipart_is_augurs_invalid_payload_422(client, dsn):
     response = client.post(f"{API}/runs/r1/screenshots/0/post", content=b"--x\r\nnot a part",
                            headers={"authorization": f"Bearer {dsn}",
                                     "content-type": "multipart/form-data; boundary=x"})
-    assert response.status_code == 400, response.text
+    assert response.status_code == 422, response.text
     assert isinstance(response.json()["detail"], str)
     good = client.post(f"{API}/runs/r1/screenshots/0/post",
                        files={"image": ("s.png", png_bytes(), "image/png")},

@@ -1,0 +1,92 @@
+"""``schemathesis run --checks all`` (positive and negative data, every response check, SSE event
+schemas, the stateful phase over the specs' links), authenticated, against a real agentdeck
+server for every served spec: what a client generator or a contract-testing user runs.
+
+The repository's ``schemathesis.toml`` says, per operation, which statuses valid data may get
+for the rules JSON Schema cannot state, and why. A surface added later joins ``SURFACES`` here.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.augur.world import AugurWorld, png_bytes
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
+ECHO = "bundle:\n  name: contract\nproviders:\n  - module: echo\n    config: {delay: 0}\n"
+
+
+def _augur(app, tpa_server: str) -> dict:
+    world = AugurWorld(app)
+    tenant = world.tenant("acme")
+    world.user("admin@acme.example", tenant, is_admin=True)
+    key = world.dsn_key(tenant)
+    sdk = world.sdk(key)
+    sdk.post("/augur/api/v1/runs", json={"run_id": "run_abc", "client_name": "contract"})
+    sdk.put("/augur/api/v1/runs/run_abc/steps/0", json={"step_index": 0, "action": {"type": "click"}})
+    sdk.post("/augur/api/v1/runs/run_abc/screenshots/0/post", files={"image": ("a.png", png_bytes(), "image/png")})
+    viewer = world.viewer("admin@acme.example")
+    return {"Authorization": f"Bearer {key}", "Cookie": f"augur_session={viewer.cookies['augur_session']}"}
+
+
+def _augmentos(app, tpa_server: str) -> dict:
+    from agentdeck.augmentos import apps
+    from agentdeck.augmentos.users import issue_core_token
+
+    _, api_key = apps.create_app("com.example.contract", "Contract", public_url=tpa_server)
+    apps.set_store_status("com.example.contract", "PUBLISHED")
+    return {"X-API-Key": api_key, "X-Package-Name": "com.example.contract",
+            "Authorization": f"Bearer {issue_core_token('contract@example.com')}"}
+
+
+def _amplifier(app, tpa_server: str) -> dict:
+    from agentdeck.amplifier import configs
+
+    configs.create_config("contract", ECHO)
+    return {}
+
+
+def _platform(app, tpa_server: str) -> dict:
+    return {}
+
+
+# surface -> (spec path under the server, credentials maker, extra CLI arguments)
+SURFACES = {
+    "platform": ("/openapi.json", _platform, []),
+    "augmentos": ("/augmentos/openapi.json", _augmentos, []),
+    "augur": ("/augur/api/v1/openapi.json", _augur, []),
+    # The full smoke-test run starts pytest in a subprocess for seconds per call
+    # (tests/handlers/amplifier/test_service.py covers it).
+    "amplifier": ("/amplifier/openapi.json", _amplifier, ["--exclude-path", "/smoke-tests"]),
+}
+
+
+@pytest.fixture(autouse=True)
+def only_augur():
+    """Every surface is served (the Augur helpers' fixture would serve Augur alone)."""
+
+
+@pytest.fixture
+def tpa_server():
+    """An AugmentOS app server on loopback that accepts every session request."""
+    from tests.support.receiver import WebhookReceiver
+
+    with WebhookReceiver().serve() as server:
+        yield server.url
+
+
+@pytest.mark.parametrize("surface", list(SURFACES))
+def test_schemathesis_with_every_check_finds_nothing(surface, app, live_server, tpa_server):
+    spec, credentials, extra = SURFACES[surface]
+    headers = [arg for name, value in credentials(app, tpa_server).items() for arg in ("-H", f"{name}: {value}")]
+    command = [SCHEMATHESIS, "run", f"{live_server}{spec}", "--checks", "all", "--mode", "all",
+               "--max-examples", "15", "--seed", "1", "--generation-deterministic", "--no-color",
+               "--warnings", "off", "--request-timeout", "30",
+               # The credentials are fixed; tests/handlers/*/test_auth*.py prove each refusal.
+               "--generation-with-security-parameters", "false", *headers, *extra]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-12000:] + result.stderr[-2000:]
