@@ -5,7 +5,7 @@ import peewee
 
 from agentdeck.errors import Conflict, NotFound
 from agentdeck.security.tokens import hash_token, new_token
-from agentdeck.storage.db import database
+from agentdeck.storage.db import writing
 from agentdeck.storage.models.amplifier import AmplifierApplication
 from agentdeck.timeutil import to_iso, utcnow
 
@@ -17,7 +17,7 @@ def register_application(app_id: str, app_name: str, *, is_admin: bool = False
     """Create the application and its key; returns both (the key is not kept in clear)."""
     api_key = new_token(KEY_PREFIX)
     try:
-        with database.atomic():
+        with writing():
             app = AmplifierApplication.create(app_id=app_id, app_name=app_name,
                                               key_hash=hash_token(api_key), is_admin=is_admin)
     except peewee.IntegrityError:
@@ -48,7 +48,7 @@ def delete_application(app_id: str) -> None:
 def regenerate_key(app_id: str) -> tuple[AmplifierApplication, str]:
     """Replace the application's key; the old one stops working with this write."""
     api_key = new_token(KEY_PREFIX)
-    with database.atomic():
+    with writing():
         app = get_application(app_id)
         app.key_hash = hash_token(api_key)
         app.updated_at = utcnow()
@@ -59,7 +59,7 @@ def regenerate_key(app_id: str) -> tuple[AmplifierApplication, str]:
 def set_flags(app_id: str, *, is_active: bool | None = None, is_admin: bool | None = None
               ) -> AmplifierApplication:
     """Activate / deactivate an application or grant / withdraw admin (operator commands)."""
-    with database.atomic():
+    with writing():
         app = get_application(app_id)
         if is_active is not None:
             app.is_active = is_active

@@ -90,3 +90,24 @@ def test_schemathesis_with_every_check_finds_nothing(surface, app, live_server, 
                "--generation-with-security-parameters", "false", *headers, *extra]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-12000:] + result.stderr[-2000:]
+
+
+@pytest.fixture
+def auth_required(settings, monkeypatch):
+    monkeypatch.setenv("AUTH_REQUIRED", "true")
+
+
+def test_amplifier_with_auth_required_and_the_admin_key_finds_nothing(auth_required, app, live_server):
+    """With AUTH_REQUIRED=true and the admin application's key, every operation's success path
+    is reachable (a plain key's refusals are proved per operation in test_privilege.py)."""
+    from agentdeck.amplifier import applications, configs
+
+    configs.create_config("contract", ECHO)
+    _, key = applications.register_application("contract-admin", "Contract admin", is_admin=True)
+    command = [SCHEMATHESIS, "run", f"{live_server}/amplifier/openapi.json", "--checks", "all",
+               "--mode", "all", "--max-examples", "15", "--seed", "1", "--generation-deterministic",
+               "--no-color", "--warnings", "off", "--request-timeout", "30",
+               "--generation-with-security-parameters", "false", "-H", f"X-API-Key: {key}",
+               "--exclude-path", "/smoke-tests"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-12000:] + result.stderr[-2000:]
