@@ -10,7 +10,8 @@ from agentdeck.timeutil import utcnow
 
 
 class AmplifierConfig(BaseModel):
-    """A named YAML bundle, stored exactly as the client sent it (``${VAR}`` left unexpanded)."""
+    """A named YAML bundle, stored sealed with the server key (reads return exactly what the
+    client sent, ``${VAR}`` left unexpanded)."""
 
     id = peewee.CharField(max_length=36, primary_key=True, default=new_uuid)
     name = peewee.CharField(max_length=200)
@@ -73,8 +74,8 @@ class AmplifierMessage(BaseModel):
 class AmplifierApplication(BaseModel):
     """A registered client application; its API key is stored only as a SHA-256 digest.
 
-    ``is_admin`` (set with ``agentdeck amplifier applications create --admin``) allows the full
-    ``/smoke-tests`` run when authentication is on.
+    ``is_admin`` (set with ``agentdeck amplifier applications create --admin``) allows, when
+    authentication is on, managing other applications and the full ``/smoke-tests`` run.
     """
 
     app_id = peewee.CharField(max_length=100, primary_key=True)
