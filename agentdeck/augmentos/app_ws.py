@@ -168,7 +168,7 @@ async def serve_app_socket(websocket: WebSocket) -> None:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
         for task in done:
-            if task.exception() and not isinstance(task.exception(), WebSocketDisconnect):
+            if task.exception() and not isinstance(task.exception(), (WebSocketDisconnect, OSError)):
                 log.warning("session %s: socket ended by %r", session.id, task.exception())
 
 

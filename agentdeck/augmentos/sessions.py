@@ -15,7 +15,7 @@ from agentdeck.deliveries import DeliveryOutcome
 from agentdeck.errors import InvalidInput, NotFound, UpstreamFailure
 from agentdeck.settings import get_settings
 from agentdeck.storage.db import writing
-from agentdeck.storage.models.augmentos import App, AppSession, TpaServer
+from agentdeck.storage.models.augmentos import App, AppDisplay, AppSession, TpaServer
 from agentdeck.timeutil import to_iso, utcnow
 
 from agentdeck.augmentos import session_events
@@ -101,8 +101,8 @@ def start_session(user_id: str, package_name: str, websocket_url: str | None = N
         else:
             session.status, session.started_at, session.stopped_at = "starting", utcnow(), None
             session.save()
+            AppDisplay.delete().where(AppDisplay.session == session).execute()  # a new run draws anew
     outcome = send_session_request(session, url, websocket_url)
-    session = AppSession.get_by_id(session.id)  # the TPA's socket may have written meanwhile
     session.status = "active" if outcome.delivered else "error"
     session.last_error = None if outcome.delivered else outcome.error
     session.updated_at = utcnow()

@@ -111,6 +111,10 @@ def test_display_events_are_readable_by_the_glasses_client(live_server, http, tp
     mallory = {"Authorization": f"Bearer {issue_core_token('mallory@example.com')}"}
     assert http.get(path, headers=mallory).status_code == 404
     assert http.get(path).status_code == 401
+    http.post(f"{SESSIONS}/{session_id}/stop", headers=user_headers)
+    assert http.get(path, headers=user_headers).json()["data"]["main"] is not None, "kept after the stop"
+    http.post(SESSIONS, json={"packageName": tpa.package}, headers=user_headers)
+    assert http.get(path, headers=user_headers).json()["data"]["main"] is None, "cleared by a new start"
 
 
 def _poll(fetch, done, attempts=100):
