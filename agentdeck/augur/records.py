@@ -1,6 +1,6 @@
 """The SDK's further streams of a run, kept as sent and laid out as its bundle does:
 
-- ``PUT /costs``: the run's cumulative cost roll-up, the last write wins (``costs.json``);
+- ``PUT /costs``: the run's cumulative cost roll-up, the furthest along wins (``costs.json``);
 - ``POST /reasoning``: reasoning records, appended (``events/reasoning.jsonl``);
 - ``POST /outcomes``: finalize-outcome records, appended (``outcomes.json``, ``{outcomes}``);
 - ``POST /eval-candidates``: eval-candidate tags, appended (``eval_candidates.json``, ``{candidates}``);
@@ -23,7 +23,7 @@ from agentdeck.augur import connections
 from agentdeck.augur.documents import encode_document
 from agentdeck.augur.group_commit import ingest_writes
 from agentdeck.augur.principals import IngestClient
-from agentdeck.augur.revisions import side_effect_revision
+from agentdeck.augur.revisions import costs_revision, side_effect_revision
 from agentdeck.augur.runs import opened_run_pk, parse_step_name, run_pk, step_name
 
 COSTS, REASONING, OUTCOMES = "costs", "reasoning", "outcomes"
@@ -72,9 +72,11 @@ async def _put_keyed(client: IngestClient, run_id: str, stream: str, key: str, r
     return await ingest_writes.submit(write)
 
 
-async def put_costs(client: IngestClient, run_id: str, costs: dict) -> None:
-    """Replace the run's cost roll-up (the SDK sends the cumulative figures each time)."""
-    await _put_keyed(client, run_id, COSTS, _RUN_KEY, costs, None, 0)
+async def put_costs(client: IngestClient, run_id: str, costs: dict) -> bool:
+    """Replace the run's cost roll-up unless the one stored is further along (the SDK sends
+    the cumulative figures each time, on threads that may deliver them out of order); True if
+    this one was kept."""
+    return await _put_keyed(client, run_id, COSTS, _RUN_KEY, costs, None, costs_revision(costs))
 
 
 async def put_side_effect(client: IngestClient, run_id: str, record: dict) -> tuple[str, bool]:

@@ -15,6 +15,8 @@ _STEP_STATUS_RANK = {"pending": 0, "running": 1}
 _SIDE_EFFECT_STATUS_RANK = {"declared": 0}
 _MAX_COUNT = 9_999
 _MAX_VALUES = 999_999
+_COST_SCALE = 1_000_000  # cost figures are compared to the millionth (of a dollar, of a token)
+_MAX_COST_REVISION = 2**62
 
 
 def _count(value, bound: int) -> int:
@@ -64,3 +66,13 @@ def side_effect_revision(record) -> int:
     if not isinstance(record, dict):
         return 0
     return _status_rank(record, _SIDE_EFFECT_STATUS_RANK, 1) * (_MAX_VALUES + 1) + _scalar_values(record)
+
+
+def costs_revision(costs) -> int:
+    """A cumulative cost roll-up's revision: the sum of its figures, to the millionth. Each
+    figure of a later roll-up is at least that of an earlier one, so the sum never goes down."""
+    if not isinstance(costs, dict):
+        return 0
+    total = sum(value for value in costs.values()
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0)
+    return min(int(total * _COST_SCALE), _MAX_COST_REVISION)

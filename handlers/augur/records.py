@@ -12,8 +12,9 @@ from agentdeck.storage.db import gives_back_connection
 
 async def put_costs(run_id, body, token_info):
     """PUT /api/v1/runs/{run_id}/costs"""
-    await records.put_costs(IngestClient.from_token_info(token_info), run_id, body)
-    return {"run_id": run_id, "stored": "costs.json"}, 200
+    kept = await records.put_costs(IngestClient.from_token_info(token_info), run_id, body)
+    stored = {"run_id": run_id, "stored": "costs.json"}
+    return (stored if kept else {**stored, "superseded": True}), 200
 
 
 async def append_reasoning(run_id, body, token_info):

@@ -139,3 +139,15 @@ def test_tenants_do_not_see_each_others_streams(augur):
         response = viewer_b.get(f"{API}/runs/only-a/{path}")
         assert response.status_code == 404, path
         assert set(response.json()) == {"detail"}
+
+
+def test_an_earlier_cost_roll_up_arriving_late_does_not_replace_a_later_one(augur):
+    sdk, viewer = augur.workspace()
+    assert sdk.put(f"{API}/runs/r/costs", json=COSTS).json() == {"run_id": "r", "stored": "costs.json"}
+    earlier = {"total_usd": 0.1, "model_usd": 0.1, "tokens_in": 3000, "tokens_out": 200}
+    assert sdk.put(f"{API}/runs/r/costs", json=earlier).json() == {"run_id": "r", "stored": "costs.json",
+                                                                     "superseded": True}
+    assert viewer.get(f"{API}/runs/r/costs.json").json() == COSTS
+    later = {**COSTS, "tokens_out": 900, "gpu_usd": 0.01}
+    assert sdk.put(f"{API}/runs/r/costs", json=later).json().get("superseded") is None
+    assert viewer.get(f"{API}/runs/r/costs.json").json() == later
