@@ -73,6 +73,8 @@ class Settings:
                                            "seconds the failed sign-in count lasts", float)
     augmentos_heartbeat_timeout: float = _setting("AGENTDECK_AUGMENTOS_HEARTBEAT_TIMEOUT", 1800.0,
                                                   "seconds after which a silent TPA server registration is marked offline", float)
+    augmentos_transcript_retention: float = _setting("AGENTDECK_AUGMENTOS_TRANSCRIPT_RETENTION", 1800.0,
+                                                     "seconds transcript segments are kept (a maintenance sweep drops older ones)", float)
     augmentos_websocket_url: str = _setting("AGENTDECK_AUGMENTOS_WEBSOCKET_URL", "",
                                             "TPA WebSocket URL sent in session requests; default: <mount>/app-ws on the address and port the request came in on")
     augur_session_ttl: float = _setting("AGENTDECK_AUGUR_SESSION_TTL", 7 * 86400.0,

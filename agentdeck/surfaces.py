@@ -113,7 +113,8 @@ SURFACES: dict[str, Surface] = {
     "augmentos": Surface(
         "augmentos", "augmentos.yaml", _augmentos_error,
         sweeps=("agentdeck.augmentos.tpa_servers.mark_silent_servers_offline",
-                "agentdeck.augmentos.session_events.prune_events"),
+                "agentdeck.augmentos.session_events.prune_events",
+                "agentdeck.augmentos.transcripts.prune_transcripts"),
         # The reference's own texts for schema failures: on register only when a required field
         # is missing; on search for any failure of `q` (missing, empty or blank).
         validation_messages={

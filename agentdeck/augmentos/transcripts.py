@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from agentdeck.errors import InvalidInput, NotFound
+from agentdeck.settings import get_settings
 from agentdeck.storage.db import writing
 from agentdeck.storage.models.augmentos import App, AppSession, TranscriptSegment
 from agentdeck.timeutil import parse_iso, to_iso, utcnow
@@ -89,3 +90,12 @@ def segment_document(segment: TranscriptSegment) -> dict:
     """A segment in the upstream wire shape."""
     return {"resultId": segment.result_id, "speakerId": segment.speaker_id, "text": segment.text,
             "timestamp": to_iso(segment.timestamp), "isFinal": segment.is_final}
+
+
+def prune_transcripts(now: datetime | None = None) -> int:
+    """Drop segments older than the retention (``AGENTDECK_AUGMENTOS_TRANSCRIPT_RETENTION``,
+    30 minutes by default, as upstream keeps them); returns how many. A maintenance sweep, run
+    by one process at a time under the maintenance lease."""
+    cutoff = (now or utcnow()) - timedelta(seconds=get_settings().augmentos_transcript_retention)
+    with writing():
+        return TranscriptSegment.delete().where(TranscriptSegment.timestamp < cutoff).execute()

@@ -73,3 +73,26 @@ def test_posting_needs_an_active_session_of_the_caller(client, tpa, user_headers
     client.post(f"/augmentos/api/app-sessions/{session_id}/stop", headers=user_headers)
     response = _post(client, session_id, user_headers, {"text": "x", "isFinal": True})
     assert response.status_code == 400 and "not active" in response.json()["error"]
+
+
+def test_segments_older_than_the_retention_are_swept_under_the_maintenance_lease(
+        client, tpa, user_headers, session_id, monkeypatch):
+    from agentdeck.maintenance import run_sweeps_once
+    from agentdeck.settings import reset_settings
+    from agentdeck.surfaces import SURFACES
+
+    now = utcnow().replace(microsecond=0)
+    for minutes, text in ((40, "forty minutes ago"), (20, "twenty minutes ago"), (0, "now")):
+        _post(client, session_id, user_headers,
+              {"text": text, "isFinal": True, "timestamp": to_iso(now - timedelta(minutes=minutes))})
+
+    def texts():
+        response = client.get(f"{PATH}/{session_id}", params={"duration": 3600}, headers=tpa.headers)
+        return [s["text"] for s in response.json()["segments"]]
+
+    assert run_sweeps_once([SURFACES["augmentos"].run_sweeps])
+    assert texts() == ["twenty minutes ago", "now"]  # the default: 30 minutes, as upstream
+    monkeypatch.setenv("AGENTDECK_AUGMENTOS_TRANSCRIPT_RETENTION", "600")
+    reset_settings()
+    assert run_sweeps_once([SURFACES["augmentos"].run_sweeps])
+    assert texts() == ["now"]
