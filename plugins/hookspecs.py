@@ -41,3 +41,14 @@ def register_health_checks(register):
     ``check()`` takes no arguments and returns ``(ok: bool, detail: str)``; its result is shown
     by ``GET /healthz`` under ``checks``. Not firstresult; return value ignored.
     """
+
+
+@hookspec
+def register_agent_tools(register):
+    """Register tools an agent loop may call: ``register(name, description, parameters, func)``.
+
+    ``name`` is unique among agent tools (letters, digits, ``_`` and ``-``, at most 64);
+    ``description`` tells the model when to use it; ``parameters`` is the JSON Schema of the
+    arguments object; ``func(**arguments)`` — sync or async — returns a JSON-ready result.
+    Not firstresult; return value ignored.
+    """

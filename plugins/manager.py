@@ -143,6 +143,21 @@ class PluginManager:
         self.pm.hook.register_health_checks(register=register)
         return checks
 
+    def agent_tools(self) -> dict[str, "AgentTool"]:
+        """Agent tools by name, from ``register_agent_tools`` (checked as they register)."""
+        from agentdeck.agent_tools import AgentTool
+
+        tools: dict[str, AgentTool] = {}
+
+        def register(name, description, parameters, func):
+            tool = AgentTool.checked(name, description, parameters, func)
+            if tool.name in tools:
+                raise DuplicateRegistration(f"agent tool {tool.name!r} registered twice")
+            tools[tool.name] = tool
+
+        self.pm.hook.register_agent_tools(register=register)
+        return tools
+
 
 def _implements_a_hook(module) -> bool:
     # Any hookimpl marker counts, not only known hook names: a misspelled hook in a built-in
