@@ -87,6 +87,8 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
     prepare_storage(settings)
     get_plugin_manager()
     mounted = mounted_surfaces(settings)
+    for item in mounted:
+        item.surface.run_startup()
     connexion_tuning.install()
     app = connexion.AsyncApp(__name__, specification_dir=str(spec_dir()),
                              lifespan=_lifespan(settings, mounted),

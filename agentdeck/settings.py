@@ -83,6 +83,8 @@ class Settings:
                                      "base URL written into minted Augur DSNs")
     amplifier_auth_required: bool = _setting("AUTH_REQUIRED", False,
                                              "Amplifier: require an application API key on every non-health endpoint", _bool)
+    agtos_api_key: str = _setting("AGTOS_API_KEY", "",
+                                  "agtOS: the bearer key every /api/* endpoint then requires (unset: open, with an onboarding setup token)")
 
     @classmethod
     def from_env(cls, environ=None) -> "Settings":

@@ -49,8 +49,21 @@ def _validation_item(message: str) -> dict:
     return {"loc": ["body"], "msg": message, "type": "value_error"}
 
 
+AGTOS_UNAUTHORIZED = "Valid API key required. Set Authorization: Bearer <key> header."
+
+
 def _agtos_error(status: int, message: str, path: str, details: list | None) -> dict:
-    return {"error": _reason(status), "message": message}
+    # agtOS says what went wrong in `error`; some answers add fields (a 500's `message`, the
+    # models a slot update refused): a domain error passes them as one dict in `details`.
+    if status == 401 and not details:
+        return {"error": "Unauthorized", "message": AGTOS_UNAUTHORIZED}
+    if status == 500 and not details:
+        return {"error": "Internal server error", "message": message}
+    body = {"error": message}
+    for extra in details or ():
+        if isinstance(extra, dict):
+            body.update(extra)
+    return body
 
 
 def _owlette_error(status: int, message: str, path: str, details: list | None) -> dict:
@@ -70,6 +83,16 @@ def _reason(status: int) -> str:
         return "Error"
 
 
+def _absent_or_empty(name: str) -> re.Pattern:
+    # Connexion's messages for a missing field, and for one failing its minLength or its
+    # "not blank" pattern.
+    return re.compile(rf"^'{name}' is a required property|(is too short|does not match .*) - '{name}'$")
+
+
+_AGTOS_TEXT = _absent_or_empty("text")
+_AGTOS_TOPIC = _absent_or_empty("topic")
+
+
 @dataclass(frozen=True)
 class Surface:
     """One API agentdeck speaks."""
@@ -81,13 +104,20 @@ class Surface:
     spec_path: str = "/openapi.json"
     docs_path: str = "/ui"
     sweeps: tuple[str, ...] = ()
+    startup: tuple[str, ...] = ()
     validation_messages: dict = field(default_factory=dict)
     content_type: str = "application/json"
     unauthorized_message: str | None = None
 
     def validation_message(self, path: str, message: str) -> str:
-        """The reference's text for a schema failure on ``path``, else Connexion's ``message``."""
+        """The reference's text for a schema failure on ``path``, else Connexion's ``message``.
+
+        ``validation_messages`` maps a path to ``(when, text)``: ``when`` is ``"any"``,
+        ``"missing"`` (a required field is absent) or a regex Connexion's message must match.
+        """
         when, text = self.validation_messages.get(path, (None, None))
+        if isinstance(when, re.Pattern):
+            return text if when.search(message) else message
         missing = "required property" in message or message.startswith("Missing ")
         return text if when == "any" or (when == "missing" and missing) else message
 
@@ -98,6 +128,12 @@ class Surface:
     def spec_exists(self) -> bool:
         """True when this surface's spec is installed (a surface without a spec is not served)."""
         return (spec_dir() / self.spec_file).is_file()
+
+    def run_startup(self) -> None:
+        """Run this surface's start-up steps (called once per process, storage ready)."""
+        for dotted in self.startup:
+            module, _, func = dotted.rpartition(".")
+            getattr(importlib.import_module(module), func)()
 
     def run_sweeps(self) -> None:
         """Run this surface's background sweeps (called under the maintenance lease)."""
@@ -125,7 +161,16 @@ SURFACES: dict[str, Surface] = {
     ),
     "augur": Surface("augur", "augur.yaml", _detail_error, schema_failure_status=422,
                      spec_path="/api/v1/openapi.json", docs_path="/api/v1/docs"),
-    "agtos": Surface("agtos", "agtos.yaml", _agtos_error),
+    "agtos": Surface(
+        "agtos", "agtos.yaml", _agtos_error,
+        # The reference's texts when the required field is absent, empty or blank.
+        validation_messages={
+            "/api/chat": (_AGTOS_TEXT, "Missing or empty required field: text"),
+            "/api/chat/stream": (_AGTOS_TEXT, "Missing or empty required field: text"),
+            "/api/tasks": (_AGTOS_TOPIC, "Missing or empty required field: topic"),
+        },
+        startup=("agentdeck.agtos.platform.setup_token.prepare_setup_token",),
+    ),
     "amplifier": Surface("amplifier", "amplifier.yaml", _amplifier_error, schema_failure_status=422,
                          docs_path="/docs"),
     "owlette": Surface("owlette", "owlette.yaml", _owlette_error),

@@ -1,0 +1,1 @@
+"""The agtOS surface's own platform: health, metrics, system info, voice status, setup token."""

@@ -1,0 +1,1 @@
+"""agtOS handlers, one module per resource (see openapi/agtos.yaml)."""
