@@ -211,13 +211,13 @@ class Router:
 
     @gives_back_connection
     def billing(self) -> dict:
-        """Per provider (cloud providers with a key, and any ever marked): ``exhausted``,
+        """Per provider (every cloud provider, and any other ever marked): ``exhausted``,
         ``since`` and ``until`` (ISO times or None; ``until`` None while exhausted means "until
         retried"), ``reason`` and ``billingUrl``."""
         marks = exhaustion.marks()
         now = utcnow()
         out = {}
-        for provider in dict.fromkeys([*credentials.configured_providers(), *marks]):
+        for provider in dict.fromkeys([*upstreams.CLOUD, *marks]):
             mark = marks.get(provider)
             active = mark is not None and (mark.until is None or mark.until > now)
             known = upstreams.KNOWN.get(provider)
