@@ -1,0 +1,58 @@
+"""Provider keys: sealed at rest, never returned, in force at once for every worker."""
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from agentdeck.errors import InvalidInput
+from agentdeck.router import Router, credentials
+from agentdeck.storage.db import database
+
+KEY = "sk-test-0123456789abcdef"
+
+
+def test_a_key_is_stored_sealed(db):
+    credentials.set_key("openai", KEY)
+    raw = database.execute_sql("SELECT provider, sealed_key FROM router_provider_credential").fetchall()
+    assert len(raw) == 1 and raw[0][0] == "openai"
+    assert KEY not in raw[0][1] and raw[0][1].startswith("v1:")
+    assert credentials.get_key("openai") == KEY
+
+
+def test_keys_are_listed_replaced_and_deleted(db):
+    credentials.set_key("provider-anthropic", "sk-ant-one")
+    credentials.set_key("claude", "sk-ant-two")
+    credentials.set_key("openai", KEY)
+    assert credentials.configured_providers() == ["claude", "openai"]
+    assert credentials.get_key("claude") == "sk-ant-two"
+    assert credentials.has_key("provider-anthropic")
+    assert credentials.delete_key("claude") is True
+    assert credentials.delete_key("claude") is False
+    assert not credentials.has_key("claude")
+    credentials.set_key("openrouter", "sk-or-v1-x")
+    assert credentials.delete_all() == 2
+    assert credentials.configured_providers() == []
+
+
+@pytest.mark.parametrize("key", ["", "   ", "x" * 257, "two\nlines"])
+def test_a_malformed_key_is_refused(db, key):
+    with pytest.raises(InvalidInput):
+        credentials.set_key("openai", key)
+
+
+async def test_a_stored_key_is_used_at_once_by_every_worker(router, use_fake_openai, caplog):
+    use_fake_openai.api_key = KEY
+    await router.put_slots({"chat": {"provider": "openai", "model": "gpt-fake"}})
+    other_worker = Router()
+    try:
+        with caplog.at_level(logging.DEBUG):
+            credentials.set_key("openai", "sk-wrong")
+            with pytest.raises(Exception):
+                await other_worker.complete("chat", [{"role": "user", "content": "hi"}])
+            credentials.set_key("openai", KEY)
+            routed = await other_worker.complete("chat", [{"role": "user", "content": "hi"}])
+    finally:
+        await other_worker.pool.aclose()
+    assert routed.provider == "openai"
+    assert KEY not in caplog.text
