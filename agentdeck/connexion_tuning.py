@@ -21,6 +21,7 @@ the same responses; only JSON bodies are parsed within ``agentdeck.json_limits``
 from __future__ import annotations
 
 import functools
+import inspect
 import typing as t
 
 import connexion.apps.asynchronous
@@ -46,6 +47,7 @@ from connexion.validators import (
 from jsonschema import Draft4Validator, ValidationError
 
 from agentdeck import json_limits
+from agentdeck.storage.db import gives_back_connection
 
 # --- validators ---------------------------------------------------------------------------------
 
@@ -192,11 +194,18 @@ def body_definition(self, content_type: str | None = None) -> dict:
 
 def _handler(self) -> t.Callable:
     """``AsyncOperation.fn``: the handler with Connexion's parameter and response decorators,
-    built on first use and kept, where Connexion builds the whole chain again per request."""
+    built on first use and kept, where Connexion builds the whole chain again per request.
+
+    A plain-``def`` handler runs on a worker thread, and gives that thread's database
+    connection back to the pool when it returns: the one place this is done for every surface
+    (a handful of pooled connections then serve any number of worker threads)."""
     kept = self.__dict__.get("_agentdeck_handler")
     if kept is None:
         decorator = StarletteDecorator(pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)
-        decorated = decorator.decorate(self._fn)
+        function = self._fn
+        if not inspect.iscoroutinefunction(function):
+            function = gives_back_connection(function)
+        decorated = decorator.decorate(function)
         uri_parser = None
 
         async def kept():

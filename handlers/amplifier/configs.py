@@ -1,9 +1,7 @@
 """Config handlers."""
 from agentdeck.amplifier import configs
-from agentdeck.storage.db import gives_back_connection
 
 
-@gives_back_connection
 def create_config(body):
     """POST /configs"""
     config = configs.create_config(body["name"], body["yaml_content"], body.get("description"),
@@ -11,27 +9,23 @@ def create_config(body):
     return configs.config_detail(config, "Config created successfully"), 201
 
 
-@gives_back_connection
 def list_configs(limit=50, offset=0):
     """GET /configs"""
     page, total = configs.list_configs(limit, offset)
     return {"configs": [configs.config_summary(c) for c in page], "total": total}, 200
 
 
-@gives_back_connection
 def get_config(config_id):
     """GET /configs/{config_id}"""
     return configs.config_detail(configs.get_config(config_id)), 200
 
 
-@gives_back_connection
 def update_config(config_id, body):
     """PUT /configs/{config_id}"""
     config = configs.update_config(config_id, body)
     return configs.config_detail(config, "Config updated successfully"), 200
 
 
-@gives_back_connection
 def delete_config(config_id):
     """DELETE /configs/{config_id}"""
     configs.delete_config(config_id)

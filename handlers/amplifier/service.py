@@ -3,7 +3,6 @@ from connexion.lifecycle import ConnexionResponse
 
 from agentdeck.amplifier import service
 from agentdeck.settings import get_settings
-from agentdeck.storage.db import gives_back_connection
 
 _REDOC = """<!DOCTYPE html>
 <html><head><title>Amplifier App API - ReDoc</title><meta charset="utf-8"/>
@@ -19,7 +18,6 @@ def get_root():
     return service.root_info(get_settings().mount_for("amplifier")), 200
 
 
-@gives_back_connection
 def get_health():
     """GET /health"""
     return service.health_status(), 200
