@@ -103,10 +103,12 @@ def start_session(user_id: str, package_name: str, websocket_url: str | None = N
             session.save()
             AppDisplay.delete().where(AppDisplay.session == session).execute()  # a new run draws anew
     outcome = send_session_request(session, url, websocket_url)
-    session.status = "active" if outcome.delivered else "error"
-    session.last_error = None if outcome.delivered else outcome.error
-    session.updated_at = utcnow()
-    session.save()
+    # Only a session still starting becomes active (or failed): one the user stopped while the
+    # webhook was out stays stopped.
+    (AppSession.update(status="active" if outcome.delivered else "error",
+                       last_error=None if outcome.delivered else outcome.error, updated_at=utcnow())
+     .where((AppSession.id == session.id) & (AppSession.status == "starting")).execute())
+    session = AppSession.get_by_id(session.id)
     if not outcome.delivered:
         raise UpstreamFailure(f"TPA server did not accept the session request: {outcome.error}")
     return session

@@ -101,3 +101,24 @@ def test_one_start_sends_one_session_request_while_the_sweep_runs(live_server, a
         start.join(30)
     assert result["response"].status_code == 201
     assert [r["type"] for r in received] == ["session_request", "session_request"]
+
+
+def test_a_session_stopped_while_its_start_webhook_is_out_stays_stopped(client, tpa, user_headers, monkeypatch):
+    from agentdeck.augmentos import sessions
+
+    real = sessions.send_session_request
+
+    def stopped_meanwhile(session, url, websocket_url=None):
+        outcome = real(session, url, websocket_url)
+        # the user stops it before the TPA's answer is recorded
+        assert client.post(f"{SESSIONS}/{session.id}/stop", headers=user_headers).status_code == 200
+        return outcome
+
+    monkeypatch.setattr(sessions, "send_session_request", stopped_meanwhile)
+    response = client.post(SESSIONS, json={"packageName": tpa.package}, headers=user_headers)
+    assert response.status_code in (200, 201), response.text
+    session_id = response.json()["data"]["sessionId"]
+    assert response.json()["data"]["status"] == "stopped"
+    from agentdeck.storage.models.augmentos import AppSession
+
+    assert AppSession.get_by_id(session_id).status == "stopped"
