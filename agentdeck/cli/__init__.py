@@ -43,6 +43,8 @@ def serve(host, port, workers, reload):
     settings = get_settings()
     host = host or settings.host
     port = port or settings.port
+    # What is served where, for code that has no request at hand (and for every worker).
+    os.environ["AGENTDECK_HOST"], os.environ["AGENTDECK_PORT"] = host, str(port)
     from agentdeck.app import prepare_storage
 
     prepare_storage(settings)  # migrate once, before any worker starts
