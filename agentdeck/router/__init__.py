@@ -141,8 +141,8 @@ class Router:
             if candidate.provider in plan.exhausted:
                 attempts.append(routing.attempt(candidate, "exhausted", "out of credit"))
                 continue
-            provider = self.pool.get(candidate.provider, plan.keys.get(candidate.provider))
             try:
+                provider = self.pool.get(candidate.provider, plan.keys.get(candidate.provider))
                 completion = await provider.complete(messages, model=candidate.model, tools=tools,
                                                       options=candidate.options(options))
             except ProviderError as exc:

@@ -50,12 +50,12 @@ class RoutedStream:
                 if candidate.provider in plan.exhausted:
                     attempts.append(routing.attempt(candidate, "exhausted", "out of credit"))
                     continue
-                provider = router.pool.get(candidate.provider, plan.keys.get(candidate.provider))
-                events = provider.stream(messages, model=candidate.model, tools=tools,
-                                         options=candidate.options(options))
                 held: list[StreamEvent] = []
                 committed = False
                 try:
+                    provider = router.pool.get(candidate.provider, plan.keys.get(candidate.provider))
+                    events = provider.stream(messages, model=candidate.model, tools=tools,
+                                             options=candidate.options(options))
                     async with aclosing(events):
                         async for event in events:
                             if not committed and not isinstance(event, _TOKENS):
