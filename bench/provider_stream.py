@@ -1,8 +1,8 @@
 """Provider streaming benchmark (not a test): how many paced model streams one agentdeck worker
 relays, and what it adds to the first token.
 
-Three processes on loopback: a paced OpenAI-compatible upstream (this file with ``--upstream``:
-a minimal asyncio HTTP/1.1 server sending ``--tokens`` SSE chunks per stream, one every
+Three processes on loopback: a paced OpenAI-compatible upstream (``paced_upstream.py``: a
+minimal asyncio HTTP/1.1 server sending ``--tokens`` SSE chunks per stream, one every
 1/``--rate`` seconds, the first one after that interval, then usage and ``[DONE]``),
 ``agentdeck serve`` (``--workers``, SQLite, the Amplifier surface, one session per stream on a
 ``provider-openai`` config pointing at the upstream) and this load generator. Per run, with the
@@ -36,93 +36,16 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
+HERE = os.path.dirname(os.path.abspath(__file__))
 AGENTDECK = os.path.join(os.path.dirname(sys.executable), "agentdeck")
 TICKS = os.sysconf("SC_CLK_TCK")
 LAG_INTERVAL = 0.02  # seconds between the load generator's own loop-lag probes
+CPU_INTERVAL = 0.5  # seconds between samples of the server's CPU time
 
 try:
     import uvloop
 except ImportError:  # plain asyncio works, with a costlier client
     uvloop = None
-
-
-# -- the paced upstream -----------------------------------------------------------------------
-
-def _chunk(payload: bytes) -> bytes:
-    """One HTTP/1.1 chunk."""
-    return b"%x\r\n%s\r\n" % (len(payload), payload)
-
-
-def _sse(data: dict | str) -> bytes:
-    text = data if isinstance(data, str) else json.dumps(data)
-    return _chunk(f"data: {text}\n\n".encode())
-
-
-def _completion_chunk(delta: dict | None, finish=None, **extra) -> dict:
-    choices = [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish}]
-    return {"id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": 1700000000,
-            "model": "gpt-fake", "choices": choices, **extra}
-
-
-class PacedUpstream:
-    """Chat Completions streams of ``tokens`` chunks, one every ``1 / rate`` seconds."""
-
-    def __init__(self, rate: float, tokens: int):
-        self.interval = 1.0 / rate
-        self.head = (b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
-                     b"Transfer-Encoding: chunked\r\n\r\n"
-                     + _sse(_completion_chunk({"role": "assistant", "content": ""})))
-        self.tokens = [_sse(_completion_chunk({"content": f" tok{i}"})) for i in range(tokens)]
-        usage = {"prompt_tokens": 1, "completion_tokens": tokens, "total_tokens": tokens + 1}
-        self.finish = _sse(_completion_chunk({}, "stop"))
-        self.usage = _sse(_completion_chunk(None, usage=usage))
-        self.end = _sse("[DONE]") + b"0\r\n\r\n"
-
-    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        """Answer the requests of one connection (keep-alive) until it closes."""
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                lines = head.decode("latin-1").split("\r\n")
-                headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:])}
-                body = await reader.readexactly(int(headers.get("content-length") or 0))
-                if " /v1/chat/completions " in lines[0]:
-                    await self.stream(writer, json.loads(body or b"{}"))
-                else:
-                    models = json.dumps({"object": "list", "data": [{"id": "gpt-fake", "object": "model"}]})
-                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                                 b"Content-Length: %d\r\n\r\n%s" % (len(models), models.encode()))
-                if headers.get("connection", "").lower() == "close":
-                    break
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
-            pass
-        finally:
-            writer.close()
-
-    async def stream(self, writer: asyncio.StreamWriter, request: dict) -> None:
-        """One paced stream, on an absolute schedule so that pacing does not drift."""
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        writer.write(self.head)
-        for i, token in enumerate(self.tokens):
-            await asyncio.sleep(max(0.0, started + (i + 1) * self.interval - loop.time()))
-            if writer.is_closing():
-                return
-            writer.write(token)
-        writer.write(self.finish)
-        if (request.get("stream_options") or {}).get("include_usage"):
-            writer.write(self.usage)
-        writer.write(self.end)
-        await writer.drain()
-
-
-async def run_upstream(port: int, rate: float, tokens: int) -> None:
-    """Serve the paced upstream on 127.0.0.1:``port`` until killed."""
-    upstream = PacedUpstream(rate, tokens)
-    server = await asyncio.start_server(upstream.serve, "127.0.0.1", port, backlog=4096)
-    print("ready", flush=True)
-    async with server:
-        await server.serve_forever()
 
 
 # -- the load generator's client --------------------------------------------------------------
@@ -137,6 +60,7 @@ class Phase:
     lags: list = field(default_factory=list)
     seconds: float = 0.0
     cpu: dict = field(default_factory=dict)  # process -> CPU seconds during the phase
+    cpu_samples: list = field(default_factory=list)  # (time, agentdeck CPU seconds) twice a second
 
 
 class StreamClient(asyncio.Protocol):
@@ -210,11 +134,19 @@ async def lag_probe(phase: Phase, stop: asyncio.Event) -> None:
         phase.lags.append(time.perf_counter() - before - LAG_INTERVAL)
 
 
+async def cpu_probe(phase: Phase, pid: int, stop: asyncio.Event) -> None:
+    """The server's CPU time, sampled, to tell its cost per token from its cost per stream."""
+    while not stop.is_set():
+        phase.cpu_samples.append((time.perf_counter(), cpu_seconds(pid)))
+        await asyncio.sleep(CPU_INTERVAL)
+
+
 async def run_phase(name: str, port: int, requests: list[bytes], markers: dict, ramp: float,
                     processes: dict) -> Phase:
     """Start ``requests`` evenly over ``ramp`` seconds and wait for every stream to end."""
     phase, stop = Phase(name), asyncio.Event()
     probe = asyncio.create_task(lag_probe(phase, stop))
+    sampler = asyncio.create_task(cpu_probe(phase, processes["agentdeck"], stop))
     cpu_before = {label: cpu_seconds(pid) for label, pid in processes.items()}
     started = time.perf_counter()
     count = len(requests)
@@ -223,7 +155,7 @@ async def run_phase(name: str, port: int, requests: list[bytes], markers: dict, 
     phase.seconds = time.perf_counter() - started
     phase.cpu = {label: cpu_seconds(pid) - cpu_before[label] for label, pid in processes.items()}
     stop.set()
-    await probe
+    await asyncio.gather(probe, sampler)
     return phase
 
 
@@ -278,9 +210,9 @@ def wait_for_port(port: int, proc: subprocess.Popen, what: str, seconds: float =
 
 
 def start_upstream(port: int, rate: float, tokens: int) -> subprocess.Popen:
-    """This file as the paced upstream, in its own process."""
-    proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--upstream", str(port),
-                             "--rate", str(rate), "--tokens", str(tokens)])
+    """The paced upstream (``paced_upstream.py``), in its own process."""
+    proc = subprocess.Popen([sys.executable, os.path.join(HERE, "paced_upstream.py"), "--port", str(port),
+                             "--rate", str(rate), "--tokens", str(tokens)], stdout=subprocess.DEVNULL)
     wait_for_port(port, proc, "the upstream")
     return proc
 
@@ -336,17 +268,37 @@ def first_tokens(phase: Phase) -> list[float]:
     return [r.first - r.started for r in phase.results if r.first is not None]
 
 
-def steady_rate(phase: Phase) -> float | None:
-    """Tokens/s delivered while every stream of the phase was open (from the last first token to
-    the first last token), or None when that window is under a second."""
+def all_open(phase: Phase) -> tuple[float, float] | None:
+    """When every stream of the phase was open and streaming (from the last first token to the
+    first last token), or None when that is under a second."""
     firsts = [r.first for r in phase.results if r.first is not None]
     lasts = [r.last for r in phase.results if r.last is not None]
-    if not firsts:
+    if not firsts or min(lasts) - max(firsts) < 1.0:
         return None
-    start, end = max(firsts), min(lasts)
-    if end - start < 1.0:
+    return max(firsts), min(lasts)
+
+
+def steady_rate(phase: Phase) -> float | None:
+    """Tokens/s delivered while every stream was open (None without such a window)."""
+    window = all_open(phase)
+    if window is None:
         return None
+    start, end = window
     return sum(n for t, n in phase.arrivals if start < t <= end) / (end - start)
+
+
+def steady_cpu_per_token(phase: Phase) -> float | None:
+    """Server CPU seconds per token while every stream was open: relaying alone, no stream
+    starting or ending (None without a window spanning two CPU samples)."""
+    window = all_open(phase)
+    if window is None:
+        return None
+    inside = [(t, cpu) for t, cpu in phase.cpu_samples if window[0] <= t <= window[1]]
+    if len(inside) < 2:
+        return None
+    (t0, cpu0), (t1, cpu1) = inside[0], inside[-1]
+    tokens = sum(n for t, n in phase.arrivals if t0 < t <= t1)
+    return (cpu1 - cpu0) / tokens if tokens else None
 
 
 def describe(phase: Phase, tokens: int, rate: float) -> str:
@@ -354,8 +306,12 @@ def describe(phase: Phase, tokens: int, rate: float) -> str:
     complete = sum(1 for r in phase.results if r.finished and r.tokens == tokens and r.error is None)
     firsts = first_tokens(phase)
     delivered, offered = steady_rate(phase), len(phase.results) * rate
-    share = f"{delivered:7.0f} tokens/s = {100 * delivered / offered:5.1f} % of {offered:.0f} offered" \
-        if delivered is not None else "  (no window with every stream open)"
+    if delivered is not None:
+        share = f"{delivered:7.0f} tokens/s = {100 * delivered / offered:5.1f} % of {offered:.0f} offered"
+    else:  # the last streams started after the first ended: say what the whole phase delivered
+        times = [t for t, _ in phase.arrivals]
+        overall = sum(n for _, n in phase.arrivals) / max(max(times, default=1) - min(times, default=0), 1e-9)
+        share = f"{overall:7.0f} tokens/s over the phase (never all {len(phase.results)} open at once)"
     errors = [r.error for r in phase.results if r.error]
     line = (f"{phase.name:<10} complete {complete:>5}/{len(phase.results):<5} first token "
             f"p50 {1000 * percentile(firsts, 50):7.1f} ms  p99 {1000 * percentile(firsts, 99):7.1f} ms  "
@@ -376,6 +332,11 @@ def report(direct: Phase, relayed: Phase, tokens: int, rate: float) -> list[str]
              f"{1e6 * relayed.cpu['agentdeck'] / relayed_tokens:.0f} us per token "
              f"({100 * relayed.cpu['agentdeck'] / relayed.seconds:.0f} % of a core over {relayed.seconds:.1f} s); "
              f"upstream {relayed.cpu['upstream']:.2f} s, load generator {relayed.cpu['client']:.2f} s"]
+    per_token = steady_cpu_per_token(relayed)
+    if per_token is not None:
+        per_stream = (relayed.cpu["agentdeck"] - per_token * relayed_tokens) / len(relayed.results)
+        lines.append(f"  of which relaying, while every stream was open: {1e6 * per_token:.0f} us per token; "
+                     f"the rest, starting and ending streams: {1000 * per_stream:.1f} ms per stream")
     for phase in (direct, relayed):
         lag99, lag_max = percentile(phase.lags, 99), max(phase.lags, default=0.0)
         client_share = phase.cpu["client"] / phase.seconds
@@ -440,7 +401,7 @@ def raise_open_file_limit() -> None:
 
 
 def main() -> None:
-    """Parse the arguments; run the bench, or (``--upstream PORT``) only the paced upstream."""
+    """Parse the arguments and run the bench."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--streams", default="1000", help="concurrency levels, comma-separated")
     parser.add_argument("--rate", type=float, default=5.0, help="upstream tokens/s per stream")
@@ -448,15 +409,11 @@ def main() -> None:
     parser.add_argument("--ramp", type=float, default=5.0,
                         help="seconds over which the streams of a level start (0: all at once)")
     parser.add_argument("--workers", type=int, default=1, help="agentdeck worker processes")
-    parser.add_argument("--upstream", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     raise_open_file_limit()
     if uvloop is not None:
         asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    if args.upstream:
-        asyncio.run(run_upstream(args.upstream, args.rate, args.tokens))
-    else:
-        asyncio.run(bench(args))
+    asyncio.run(bench(args))
 
 
 if __name__ == "__main__":
