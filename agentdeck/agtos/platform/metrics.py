@@ -4,7 +4,9 @@ Every request is already counted per surface, operation and status (``agentdeck.
 added up across workers when multiprocess is on). The agtOS requests among them are presented
 as ``agtos_http_requests_total{method, path, status}`` and the
 ``agtos_http_request_duration_seconds`` histogram, the path being the operation's template
-(``/health/{serviceName}``); ``GET /health/metrics`` summarises the same samples.
+(``/health/{serviceName}``); ``GET /health/metrics`` summarises the same samples. The
+provider catalog's ``agtos_provider_catalog_*`` and the router's per-slot counters are passed
+through as they are.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from agentdeck.settings import get_settings
 from agentdeck.specs import load_spec
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+_PASSED_THROUGH = ("agtos_", "agentdeck_router_")
 _HTTP_METHODS = {"get", "put", "post", "delete", "patch", "options", "head"}
 
 
@@ -32,22 +35,25 @@ def _routes() -> dict[str, tuple[str, str]]:
             for method, op in operations.items() if method in _HTTP_METHODS}
 
 
-def _samples() -> list:
+def _families() -> list:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     else:
         registry = metrics.REGISTRY
-    return [s for family in registry.collect() for s in family.samples
-            if s.labels.get("surface") == "agtos"]
+    return list(registry.collect())
 
 
-def request_samples() -> tuple[dict, dict, float]:
+def _samples(families) -> list:
+    return [s for family in families for s in family.samples if s.labels.get("surface") == "agtos"]
+
+
+def request_samples(families=None) -> tuple[dict, dict, float]:
     """(``{(method, path, status): count}``, ``{le: count}`` summed over agtOS requests, the
     latency sum in seconds)."""
     routes = _routes()
     counts, buckets, total_seconds = {}, {}, 0.0
-    for sample in _samples():
+    for sample in _samples(_families() if families is None else families):
         if sample.name == "agentdeck_http_requests_total":
             method, path = routes.get(sample.labels["operation"], ("-", "unmatched"))
             key = (method, path, sample.labels["status"])
@@ -62,7 +68,8 @@ def request_samples() -> tuple[dict, dict, float]:
 
 class _AgtosCollector:
     def collect(self):
-        counts, buckets, total_seconds = request_samples()
+        families = _families()
+        counts, buckets, total_seconds = request_samples(families)
         requests = CounterMetricFamily("agtos_http_requests", "Total HTTP requests",
                                        labels=["method", "path", "status"])
         for (method, path, status), value in sorted(counts.items()):
@@ -72,6 +79,9 @@ class _AgtosCollector:
         latency = HistogramMetricFamily("agtos_http_request_duration_seconds", "HTTP request latency")
         latency.add_metric([], [(_le(le), value) for le, value in ordered], sum_value=total_seconds)
         yield latency
+        # Kept under their own names by the core: the catalog's (named after agtOS already)
+        # and the router's per-slot counters.
+        yield from (f for f in families if f.name.startswith(_PASSED_THROUGH))
 
 
 def _le(value: float) -> str:

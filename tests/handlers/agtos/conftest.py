@@ -1,15 +1,60 @@
 """agtOS fixtures: the surface without an API key unless a test sets one, and clients that come
 from a loopback or a remote address."""
+import socket
+
 import pytest
 from starlette.testclient import TestClient
 
+from agentdeck.router import reset_router, upstreams
+
 API_KEY = "agtos-test-key"
+UPSTREAM_VARIABLES = ("OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "OPENROUTER_BASE_URL", "OLLAMA_HOST",
+                      "AGENTDECK_ROUTER_TIMEOUT", "AGENTDECK_ROUTER_COOLDOWN")
+
+
+def closed_port_url() -> str:
+    """A loopback URL nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(autouse=True)
 def no_api_key(monkeypatch):
     """``AGTOS_API_KEY`` unset (the environment the suite runs in may have one)."""
     monkeypatch.delenv("AGTOS_API_KEY", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def isolated_router(monkeypatch):
+    """A fresh router per test, no upstream variables from outside, and no Ollama running
+    unless a test aims ``OLLAMA_HOST`` at the fake one."""
+    for name in UPSTREAM_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OLLAMA_HOST", closed_port_url())
+    monkeypatch.setenv("AGENTDECK_ROUTER_TIMEOUT", "2")
+    upstreams.forget_ollama_probe()
+    reset_router()
+    yield
+    reset_router()
+    upstreams.forget_ollama_probe()
+
+
+@pytest.fixture
+def use_fake_openai(fake_openai, monkeypatch):
+    """``openai`` and ``openrouter`` reach the fake OpenAI-compatible server."""
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("OPENROUTER_BASE_URL", fake_openai.base_url)
+    return fake_openai
+
+
+@pytest.fixture
+def use_fake_ollama(fake_ollama, monkeypatch):
+    """``ollama`` reaches the fake Ollama server."""
+    monkeypatch.setenv("OLLAMA_HOST", fake_ollama.base_url)
+    upstreams.forget_ollama_probe()
+    return fake_ollama
 
 
 @pytest.fixture
