@@ -65,12 +65,14 @@ class AgentLoop:
             offered = specs if specs and step < self.max_steps else None
             step_started = time.monotonic()
             reply = _StepReply()
-            async for event in self._model_step(offered, reply):
-                yield event
+            async with _closing(self._model_step(offered, reply)) as events:
+                async for event in events:
+                    yield event
             self.step_count = step
             calls = reply.tool_calls if offered else []
-            async for event in self._run_tools(reply, calls, step):
-                yield event
+            async with _closing(self._run_tools(reply, calls, step)) as events:
+                async for event in events:
+                    yield event
             yield {"type": "step", "step": step, "finishReason": reply.finish_reason,
                    "toolCallCount": len(calls),
                    "durationMs": int((time.monotonic() - step_started) * 1000)}
@@ -124,6 +126,8 @@ class AgentLoop:
 
 @contextlib.asynccontextmanager
 async def _closing(events):
+    # Each nested generator is closed here, at once, when its consumer stops: left to the
+    # garbage collector, the upstream connection would stay open until it ran.
     try:
         yield events
     finally:

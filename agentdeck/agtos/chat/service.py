@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from contextlib import aclosing
 from typing import AsyncIterator
 
 from agentdeck.agent_tools import available_agent_tools
@@ -36,13 +37,14 @@ def _chat_provider() -> str:
     return get_router().get_slots()[SLOT].provider
 
 
-def _first_message(text: str, files) -> dict:
-    """The user turn, checked; reads the chat slot's provider only when there are images."""
-    text = checked_text(text)
-    images = checked_images(files)
+def _checked_request(text, files) -> tuple[str, list[tuple[str, str]]]:
+    return checked_text(text), checked_images(files)
+
+
+def _first_message(text: str, images: list[tuple[str, str]], provider: str | None) -> dict:
+    """The user turn; ``provider`` (the chat slot's) is read only when there are images."""
     if not images:
         return user_message(text, [], "", None)
-    provider = _chat_provider()
     return user_message(text, images, provider, upstreams.upstream(provider).plugin)
 
 
@@ -67,12 +69,13 @@ class _Turn:
                                              *earlier, self.message],
                               available_agent_tools(), self.limits.max_steps,
                               self.limits.tool_timeout, stream=self.stream)
-        async for event in self.loop.events():
-            if event["type"] == "done":
-                await self._remember()
-                if self.session_id is not None:
-                    event = {**event, "sessionId": self.session_id}
-            yield event
+        async with aclosing(self.loop.events()) as events:
+            async for event in events:
+                if event["type"] == "done":
+                    await self._remember()
+                    if self.session_id is not None:
+                        event = {**event, "sessionId": self.session_id}
+                yield event
 
     async def _remember(self) -> None:
         if self.session_id is None:
@@ -86,8 +89,9 @@ class _Turn:
     async def run(self) -> str:
         """Drain the loop; returns the answer. Raises ``ChatProcessingFailed``."""
         try:
-            async for _ in self.events():
-                pass
+            async with aclosing(self.events()) as events:
+                async for _ in events:
+                    pass
         except (ProviderError, AllProvidersFailed) as exc:
             raise ChatProcessingFailed(_failure_detail(exc)) from exc
         return self.loop.text
@@ -101,7 +105,9 @@ async def chat_once(session_id: str | None, text: str, files: list | None = None
     ``sessionId`` in the body). Raises ``InvalidInput`` (400) for bad text or files and
     ``ChatProcessingFailed`` (500) when the providers failed.
     """
-    turn = _Turn(session_id, _first_message(text, files), stream=False)
+    text, images = _checked_request(text, files)
+    provider = await asyncio.to_thread(_chat_provider) if images else None
+    turn = _Turn(session_id, _first_message(text, images, provider), stream=False)
     answer = await turn.run()
     body = {"text": answer, "metadata": turn.loop.metadata()}
     if session_id is not None:
@@ -118,14 +124,16 @@ def chat_events(session_id: str | None, text: str, files: list | None = None) ->
     with files, this reads the chat slot's provider from the database. Closing the iterator
     closes the upstream call.
     """
-    turn = _Turn(session_id, _first_message(text, files), stream=True)
-    return _relay(turn)
+    text, images = _checked_request(text, files)
+    provider = _chat_provider() if images else None
+    return _relay(_Turn(session_id, _first_message(text, images, provider), stream=True))
 
 
 async def _relay(turn: _Turn) -> AsyncIterator[dict]:
     try:
-        async for event in turn.events():
-            yield event
+        async with aclosing(turn.events()) as events:
+            async for event in events:
+                yield event
     except (ProviderError, AllProvidersFailed) as exc:
         yield {"type": "error", **ChatProcessingFailed(_failure_detail(exc)).body}
 
@@ -137,7 +145,7 @@ async def run_task(topic: str, **fields) -> dict:
     Raises ``InvalidInput`` (``Missing or empty required field: topic``) and
     ``TaskProcessingFailed`` (500, its ``body`` carries the ``taskId``).
     """
-    message = user_message(checked_text(topic, "topic"), [], "", None)
+    message = _first_message(checked_text(topic, "topic"), [], None)
     task_id = str(uuid.uuid4())
     turn = _Turn(None, message, stream=False)
     try:

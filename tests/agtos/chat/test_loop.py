@@ -137,3 +137,11 @@ async def test_cancelling_the_consumer_closes_the_upstream_call(chat_on_fake_ope
     await asyncio.gather(task, return_exceptions=True)
     await fake.wait_until_streams_closed(timeout=1.0)
     assert fake.streams[-1].completed is False
+
+
+async def test_visible_reasoning_streams_as_thinking_events(router):
+    await router.put_slots({"chat": {"provider": "echo", "model": "echo-think"}})
+    events = [e async for e in chat_events(None, "why", None)]
+    kinds = [e["type"] for e in events]
+    assert kinds.index("thinking") < kinds.index("content")
+    assert "".join(e["content"] for e in events if e["type"] == "thinking") == "Thinking about: why"
