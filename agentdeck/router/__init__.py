@@ -202,12 +202,32 @@ class Router:
         """Credits behind ``provider_id``'s key where the upstream says (OpenRouter); None when
         the provider is not configured or cannot say."""
         provider = upstreams.provider_id(provider_id)
-        if provider not in upstreams.KNOWN and provider not in upstreams.known_providers():
+        if provider not in upstreams.known_providers():
             return None
         key = await asyncio.to_thread(gives_back_connection(credentials.get_key), provider)
         if key is None and upstreams.upstream(provider).needs_key:
             return None
         return await self.pool.get(provider, key).account_info()
+
+    def provider_ids(self) -> list[str]:
+        """Every provider id a slot may name: ``claude``, ``openai``, ``ollama``, ``openrouter``,
+        then the other installed provider plugins by name."""
+        return upstreams.known_providers()
+
+    async def validate_key(self, provider_id: str, key: str | None) -> tuple[bool, str]:
+        """Whether ``key`` works for ``provider_id``, by a real call to that provider (its
+        cheapest authenticated one), without storing it: ``(valid, reason)``."""
+        provider = upstreams.provider_id(provider_id)
+        if provider not in upstreams.known_providers():
+            return False, f"Unknown provider: {provider_id}"
+        try:
+            async with upstreams.build_provider(provider, key, timeout=self.timeout) as client:
+                await client.validate_credentials()
+        except ProviderError as exc:
+            status = f": {exc.status}" if exc.status else ""
+            label = "Invalid API key" if exc.kind == "auth" else "Provider check failed"
+            return False, f"{label}{status} ({exc.message})"
+        return True, "API key is valid"
 
     @gives_back_connection
     def billing(self) -> dict:

@@ -56,3 +56,13 @@ async def test_a_stored_key_is_used_at_once_by_every_worker(router, use_fake_ope
         await other_worker.pool.aclose()
     assert routed.provider == "openai"
     assert KEY not in caplog.text
+
+
+async def test_a_key_is_validated_by_a_real_call_without_being_stored(router, use_fake_openai):
+    use_fake_openai.api_key = KEY
+    assert await router.validate_key("provider-openai", KEY) == (True, "API key is valid")
+    valid, reason = await router.validate_key("openai", "sk-wrong")
+    assert valid is False and reason.startswith("Invalid API key: 401")
+    assert "sk-wrong" not in reason
+    assert credentials.configured_providers() == []
+    assert (await router.validate_key("nowhere", KEY))[0] is False
