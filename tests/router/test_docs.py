@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from pathlib import Path
 
 from agentdeck.router import Router, credentials
@@ -16,5 +17,5 @@ def test_every_public_router_method_and_credential_function_is_documented():
     members += [name for name, value in vars(credentials).items()
                 if inspect.isfunction(value) and value.__module__ == credentials.__name__
                 and not name.startswith("_") and name not in {"get_key", "all_keys"}]
-    missing = [name for name in members if f"`{name}(" not in text]
+    missing = [name for name in members if not re.search(rf"`(async )?{name}\(", text)]
     assert missing == []
