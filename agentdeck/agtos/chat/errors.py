@@ -1,4 +1,8 @@
-"""The chat domain's failures, each carrying the agtOS error body its handler answers with."""
+"""The chat domain's failures, each carrying the agtOS error body its handler answers with.
+
+Raised from a handler they need no translation: the agtOS error shape adds the fields of
+``details`` to ``{"error": message}``, which gives exactly ``body``.
+"""
 from __future__ import annotations
 
 from agentdeck.errors import DomainError
@@ -14,10 +18,10 @@ class ChatProcessingFailed(DomainError):
     status = 500
     title = "Chat processing failed"
 
-    def __init__(self, detail: str):
-        super().__init__(self.title)
+    def __init__(self, detail: str, **extra):
+        super().__init__(self.title, details=[{"message": detail, **extra}])
         self.detail = detail
-        self.body = {"error": self.title, "message": detail}
+        self.body = {"error": self.title, "message": detail, **extra}
 
 
 class TaskProcessingFailed(ChatProcessingFailed):
@@ -26,6 +30,5 @@ class TaskProcessingFailed(ChatProcessingFailed):
     title = "Task processing failed"
 
     def __init__(self, detail: str, task_id: str):
-        super().__init__(detail)
+        super().__init__(detail, taskId=task_id)
         self.task_id = task_id
-        self.body["taskId"] = task_id

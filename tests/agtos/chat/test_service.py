@@ -9,6 +9,7 @@ import pytest
 from agentdeck.agtos.chat import (ChatProcessingFailed, TaskProcessingFailed, chat_events, chat_once,
                                   run_task)
 from agentdeck.errors import InvalidInput
+from agentdeck.surfaces import SURFACES
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n fake image").decode()
 IMAGE = {"content": PNG, "mimeType": "image/png", "encoding": "base64"}
@@ -81,6 +82,7 @@ async def test_when_every_provider_fails_the_error_says_which(chat_on_fake_opena
     body = caught.value.body
     assert body["error"] == "Chat processing failed"
     assert body["message"].startswith("All providers failed: openai (gpt-fake): ")
+    assert SURFACES["agtos"].error_body(500, caught.value.message, "/api/chat", caught.value.details) == body
 
 
 async def test_the_stream_ends_with_an_error_event_when_every_provider_fails(chat_on_fake_openai):
@@ -113,3 +115,4 @@ async def test_a_task_needs_a_topic_and_names_itself_when_it_fails(chat_on_fake_
     body = caught.value.body
     assert body["error"] == "Task processing failed" and uuid.UUID(body["taskId"])
     assert "openai (gpt-fake)" in body["message"]
+    assert SURFACES["agtos"].error_body(500, caught.value.message, "/api/tasks", caught.value.details) == body
