@@ -3,7 +3,8 @@ report them.
 
 The checkers are the database (``database``), every plugin health check
 (``register_health_checks``, under the name it registers) and, once keys are stored, one
-``provider-<id>`` per configured model provider. A checker returns ``(ok, detail)``; one that
+``provider-<id>`` per configured model provider (unhealthy while the router has it marked out of
+credit, which every worker sees). A checker returns ``(ok, detail)``; one that
 raises counts as unhealthy with its exception as the error.
 """
 from __future__ import annotations
@@ -12,8 +13,11 @@ import logging
 import time
 from typing import Callable
 
+import peewee
+
 from agentdeck.errors import NotFound
 from agentdeck.plugins.manager import get_plugin_manager
+from agentdeck.router import credentials, get_router
 from agentdeck.storage.db import ping
 
 log = logging.getLogger("agentdeck.agtos.health")
@@ -25,10 +29,26 @@ def _database() -> tuple[bool, str]:
     return (True, "ok") if ping() else (False, "Database not reachable")
 
 
+def _provider_checker(provider: str) -> Checker:
+    def check() -> tuple[bool, str]:
+        state = get_router().billing().get(provider, {})
+        if state.get("exhausted"):
+            return False, f"Out of credit: {state.get('reason') or 'marked exhausted'}"
+        return True, "key stored"
+
+    return check
+
+
 def checkers() -> dict[str, Checker]:
     """Every registered checker by service name."""
     found: dict[str, Checker] = {"database": _database}
     found.update(get_plugin_manager().health_checks())
+    try:
+        keyed = credentials.configured_providers()
+    except peewee.PeeweeException:  # the database checker reports this
+        keyed = []
+    for provider in keyed:
+        found.setdefault(f"provider-{provider}", _provider_checker(provider))
     return found
 
 

@@ -80,3 +80,15 @@ def test_api_health_needs_the_key_when_one_is_set(api_key, client):
                               "message": "Valid API key required. Set Authorization: Bearer <key> header."}
     assert client.get("/agtos/api/health", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert client.get("/agtos/api/health", headers=api_key).status_code == 200
+
+
+def test_each_configured_provider_has_a_checker(client):
+    from agentdeck.router import billing as exhaustion, credentials
+
+    credentials.set_key("openai", "sk-test")
+    assert client.get("/agtos/health/provider-openai").json()["status"] == "healthy"
+    exhaustion.mark_exhausted("openai", "insufficient_quota", 3600)
+    response = client.get("/agtos/health/provider-openai")
+    assert response.status_code == 503
+    assert response.json()["error"] == "Out of credit: insufficient_quota"
+    assert client.get("/agtos/api/health").json()["message"] == "provider-openai: Out of credit: insufficient_quota"
