@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from contextlib import aclosing
@@ -12,10 +13,13 @@ from agentdeck.agtos.chat import memory
 from agentdeck.agtos.chat.errors import ChatProcessingFailed, TaskProcessingFailed
 from agentdeck.agtos.chat.inputs import checked_images, checked_text, user_message
 from agentdeck.agtos.chat.limits import ChatLimits
+from agentdeck.errors import InvalidInput
 from agentdeck.agtos.chat.loop import SLOT, AgentLoop
 from agentdeck.providers.errors import ProviderError
 from agentdeck.router import AllProvidersFailed, get_router, upstreams
 from agentdeck.storage.db import gives_back_connection
+
+log = logging.getLogger(__name__)
 
 SYSTEM_PROMPT = ("You are agtOS, a helpful personal assistant. Answer directly and concisely; "
                  "call a tool when it helps you answer.")
@@ -37,8 +41,10 @@ def _chat_provider() -> str:
     return get_router().get_slots()[SLOT].provider
 
 
-def _checked_request(text, files) -> tuple[str, list[tuple[str, str]]]:
-    return checked_text(text), checked_images(files)
+def _checked_request(session_id, text, files) -> tuple[str | None, str, list[tuple[str, str]]]:
+    if session_id is not None and (not isinstance(session_id, str) or len(session_id) > 128):
+        raise InvalidInput("Field sessionId must be a string of at most 128 characters")
+    return session_id or None, checked_text(text), checked_images(files)
 
 
 def _first_message(text: str, images: list[tuple[str, str]], provider: str | None) -> dict:
@@ -51,8 +57,9 @@ def _first_message(text: str, images: list[tuple[str, str]], provider: str | Non
 class _Turn:
     """One message being answered: the loop over the conversation so far, and its memory."""
 
-    def __init__(self, session_id: str | None, message: dict, *, stream: bool):
+    def __init__(self, session_id: str | None, text: str, message: dict, *, stream: bool):
         self.session_id = session_id
+        self.text = text
         self.message = message
         self.asked_at = _now_ms()
         self.limits = ChatLimits.from_env()
@@ -80,10 +87,8 @@ class _Turn:
     async def _remember(self) -> None:
         if self.session_id is None:
             return
-        question = (self.message["content"] if isinstance(self.message["content"], str)
-                    else self.message["content"][0]["text"])
         await asyncio.to_thread(gives_back_connection(memory.remember_turn), self.session_id,
-                                (question, self.asked_at), (self.loop.text, _now_ms()),
+                                (self.text, self.asked_at), (self.loop.text, _now_ms()),
                                 ttl_seconds=self.limits.session_ttl)
 
     async def run(self) -> str:
@@ -101,13 +106,13 @@ async def chat_once(session_id: str | None, text: str, files: list | None = None
     """Answer one message: the body of ``POST /api/chat``,
     ``{"text", "sessionId"?, "metadata": {stepCount, toolCallCount, durationMs}}``.
 
-    Without ``session_id`` the chat is stateless (nothing recalled or remembered, no
-    ``sessionId`` in the body). Raises ``InvalidInput`` (400) for bad text or files and
+    Without ``session_id`` (or with ``""``) the chat is stateless (nothing recalled or
+    remembered, no ``sessionId`` in the body); a session id is at most 128 characters. Raises ``InvalidInput`` (400) for bad text or files and
     ``ChatProcessingFailed`` (500) when the providers failed.
     """
-    text, images = _checked_request(text, files)
+    session_id, text, images = _checked_request(session_id, text, files)
     provider = await asyncio.to_thread(_chat_provider) if images else None
-    turn = _Turn(session_id, _first_message(text, images, provider), stream=False)
+    turn = _Turn(session_id, text, _first_message(text, images, provider), stream=False)
     answer = await turn.run()
     body = {"text": answer, "metadata": turn.loop.metadata()}
     if session_id is not None:
@@ -118,15 +123,16 @@ async def chat_once(session_id: str | None, text: str, files: list | None = None
 def chat_events(session_id: str | None, text: str, files: list | None = None) -> AsyncIterator[dict]:
     """The ``data:`` events of ``POST /api/chat/stream`` (see ``agentdeck.agtos.chat.loop``),
     ending with ``done`` (with ``sessionId`` when there is one) or, when the providers failed,
-    ``{"type": "error", "error": "Chat processing failed", "message"}``.
+    ``{"type": "error", "error": "Chat processing failed", "message"}`` (``"error": "Internal
+    server error"`` for a fault of agentdeck's own, which is logged).
 
     Text and files are checked when this is called, before any event (``InvalidInput``, 400);
     with files, this reads the chat slot's provider from the database. Closing the iterator
     closes the upstream call.
     """
-    text, images = _checked_request(text, files)
+    session_id, text, images = _checked_request(session_id, text, files)
     provider = _chat_provider() if images else None
-    return _relay(_Turn(session_id, _first_message(text, images, provider), stream=True))
+    return _relay(_Turn(session_id, text, _first_message(text, images, provider), stream=True))
 
 
 async def _relay(turn: _Turn) -> AsyncIterator[dict]:
@@ -136,6 +142,9 @@ async def _relay(turn: _Turn) -> AsyncIterator[dict]:
                 yield event
     except (ProviderError, AllProvidersFailed) as exc:
         yield {"type": "error", **ChatProcessingFailed(_failure_detail(exc)).body}
+    except Exception as exc:  # the stream's status is sent: say so in it rather than cut it off
+        log.exception("chat stream failed")
+        yield {"type": "error", "error": "Internal server error", "message": type(exc).__name__}
 
 
 async def run_task(topic: str, **fields) -> dict:
@@ -145,9 +154,9 @@ async def run_task(topic: str, **fields) -> dict:
     Raises ``InvalidInput`` (``Missing or empty required field: topic``) and
     ``TaskProcessingFailed`` (500, its ``body`` carries the ``taskId``).
     """
-    message = _first_message(checked_text(topic, "topic"), [], None)
+    topic = checked_text(topic, "topic")
     task_id = str(uuid.uuid4())
-    turn = _Turn(None, message, stream=False)
+    turn = _Turn(None, topic, _first_message(topic, [], None), stream=False)
     try:
         answer = await turn.run()
     except ChatProcessingFailed as exc:

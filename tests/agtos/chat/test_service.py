@@ -116,3 +116,20 @@ async def test_a_task_needs_a_topic_and_names_itself_when_it_fails(chat_on_fake_
     assert body["error"] == "Task processing failed" and uuid.UUID(body["taskId"])
     assert "openai (gpt-fake)" in body["message"]
     assert SURFACES["agtos"].error_body(500, caught.value.message, "/api/tasks", caught.value.details) == body
+
+
+async def test_an_empty_session_id_is_stateless_and_a_long_one_refused(router):
+    assert "sessionId" not in await chat_once("", "hi")
+    with pytest.raises(InvalidInput, match="sessionId"):
+        await chat_once("s" * 129, "hi")
+
+
+async def test_a_fault_of_agentdecks_own_ends_the_stream_with_an_error_event(router, monkeypatch):
+    from agentdeck.agtos.chat import memory
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(memory, "remember_turn", broken)
+    events = [e async for e in chat_events("s", "hello", None)]
+    assert events[-1] == {"type": "error", "error": "Internal server error", "message": "RuntimeError"}
