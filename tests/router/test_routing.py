@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from agentdeck.metrics import exposition
 from agentdeck.providers import ContentDelta, Done, ProviderAuthError, ProviderUpstreamError
 from agentdeck.router import AllProvidersFailed, Router, UnknownSlot, credentials
 from agentdeck.storage.models.router import ProviderExhaustion
@@ -230,3 +231,24 @@ async def test_stats_count_requests_errors_and_fallbacks(router, two_providers):
     assert after["requests"] - before["requests"] == 2
     assert after["fallbackCount"] - before["fallbackCount"] == 1
     assert after["errors"] == before["errors"]
+
+
+async def test_stats_are_exported_to_prometheus(router, two_providers):
+    openai, _ = two_providers
+    openai.fail(500)
+    await router.complete("coding", MESSAGES)
+    text = exposition()[0].decode()
+    assert 'agentdeck_router_requests_total{slot="coding"}' in text
+    assert 'agentdeck_router_fallbacks_total{slot="coding"}' in text
+
+
+async def test_a_stream_skips_an_exhausted_provider(router, two_providers):
+    openai, _ = two_providers
+    openai.fail(402, type="insufficient_quota")
+    async for _ in router.stream("coding", MESSAGES):
+        pass
+    stream = router.stream("coding", MESSAGES)
+    async for _ in stream:
+        pass
+    assert (stream.provider, stream.fallbacks) == ("claude", 1)
+    assert len(chats(openai)) == 1
