@@ -4,7 +4,8 @@ Each *step* is one model call through the router. When the model asks for tools,
 in turn (``agentdeck.agent_tools.call_tool``: a failing tool is an error the model reads, never
 the end of the loop), the results go back to the model and the next step starts. The last step
 allowed (``max_steps``) is made without tools, so a model that keeps asking for them still has
-to answer. Events are the agtOS stream's ``data:`` objects:
+to answer. The answer is the last step's text; text a model writes beside its tool calls is
+streamed as ``content`` but is not part of the answer. Events are the agtOS stream's ``data:`` objects:
 
 - ``{"type": "content", "content"}`` and ``{"type": "thinking", "content"}``: reply fragments
   (streaming) or the whole reply of a step (non-streaming);

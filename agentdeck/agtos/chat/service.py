@@ -13,8 +13,8 @@ from agentdeck.agtos.chat import memory
 from agentdeck.agtos.chat.errors import ChatProcessingFailed, TaskProcessingFailed
 from agentdeck.agtos.chat.inputs import checked_images, checked_text, user_message
 from agentdeck.agtos.chat.limits import ChatLimits
-from agentdeck.errors import InvalidInput
 from agentdeck.agtos.chat.loop import SLOT, AgentLoop
+from agentdeck.errors import InvalidInput
 from agentdeck.providers.errors import ProviderError
 from agentdeck.router import AllProvidersFailed, get_router, upstreams
 from agentdeck.storage.db import gives_back_connection
@@ -107,8 +107,9 @@ async def chat_once(session_id: str | None, text: str, files: list | None = None
     ``{"text", "sessionId"?, "metadata": {stepCount, toolCallCount, durationMs}}``.
 
     Without ``session_id`` (or with ``""``) the chat is stateless (nothing recalled or
-    remembered, no ``sessionId`` in the body); a session id is at most 128 characters. Raises ``InvalidInput`` (400) for bad text or files and
-    ``ChatProcessingFailed`` (500) when the providers failed.
+    remembered, no ``sessionId`` in the body); a session id is at most 128 characters. Raises
+    ``InvalidInput`` (400) for bad text, session id or files and ``ChatProcessingFailed`` (500)
+    when the providers failed.
     """
     session_id, text, images = _checked_request(session_id, text, files)
     provider = await asyncio.to_thread(_chat_provider) if images else None
