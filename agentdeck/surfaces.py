@@ -86,7 +86,7 @@ def _reason(status: int) -> str:
 def _absent_or_empty(name: str) -> re.Pattern:
     # Connexion's messages for a missing field, and for one failing its minLength or its
     # "not blank" pattern.
-    return re.compile(rf"^'{name}' is a required property|(is too short|does not match .*) - '{name}'$")
+    return re.compile(rf"^'{name}' is a required property|(is too short|should be non-empty|does not match .*) - '{name}'$")
 
 
 _AGTOS_TEXT = _absent_or_empty("text")
@@ -170,6 +170,7 @@ SURFACES: dict[str, Surface] = {
             "/api/tasks": (_AGTOS_TOPIC, "Missing or empty required field: topic"),
         },
         startup=("agentdeck.agtos.platform.setup_token.prepare_setup_token",),
+        sweeps=("agentdeck.agtos.chat.purge_expired",),
     ),
     "amplifier": Surface("amplifier", "amplifier.yaml", _amplifier_error, schema_failure_status=422,
                          docs_path="/docs"),
