@@ -1,17 +1,14 @@
 """Admin-only operations: tenants, impersonation, the audit log."""
 from agentdeck.augur import cookies, sessions, tenants
 from agentdeck.augur.principals import Viewer
-from agentdeck.storage.db import gives_back_connection
 
 
-@gives_back_connection
 def list_tenants(token_info):
     """GET /api/v1/admin/tenants"""
     sessions.require_admin(Viewer.from_token_info(token_info))
     return {"tenants": tenants.list_tenants()}, 200
 
 
-@gives_back_connection
 def impersonate_tenant(body, token_info):
     """POST /api/v1/admin/impersonate"""
     viewer = Viewer.from_token_info(token_info)
@@ -19,7 +16,6 @@ def impersonate_tenant(body, token_info):
     return body, 200, {"Set-Cookie": cookies.override_cookie(cookie)}
 
 
-@gives_back_connection
 def list_audit_events(token_info, limit=100):
     """GET /api/v1/admin/audit"""
     return {"events": sessions.audit_log(Viewer.from_token_info(token_info), limit)}, 200

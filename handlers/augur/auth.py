@@ -3,10 +3,8 @@ from connexion import request
 
 from agentdeck.augur import cookies, sessions
 from agentdeck.augur.principals import Viewer
-from agentdeck.storage.db import gives_back_connection
 
 
-@gives_back_connection
 def log_in(body):
     """POST /api/v1/auth/login"""
     client_address = request.client.host if request.client else None
@@ -15,7 +13,6 @@ def log_in(body):
     return me, 200, {"Set-Cookie": cookies.session_cookie(token)}
 
 
-@gives_back_connection
 def log_out():
     """POST /api/v1/auth/logout"""
     # Logging out must work with an expired session too, so the cookie is read here rather
@@ -24,7 +21,6 @@ def log_out():
     return {"ok": True}, 200, {"Set-Cookie": cookies.clear_cookie(sessions.SESSION_COOKIE)}
 
 
-@gives_back_connection
 def get_me(token_info):
     """GET /api/v1/auth/me"""
     return sessions.whoami(Viewer.from_token_info(token_info)), 200

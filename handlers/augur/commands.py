@@ -1,7 +1,6 @@
 """Intervention commands: queued by an operator, long-polled by the run's SDK."""
 from agentdeck.augur import commands
 from agentdeck.augur.principals import IngestClient, Viewer
-from agentdeck.storage.db import gives_back_connection
 
 
 async def poll_commands(run_id, token_info, cursor=None):
@@ -10,7 +9,6 @@ async def poll_commands(run_id, token_info, cursor=None):
     return await commands.poll_commands(IngestClient.from_token_info(token_info), run_id, cursor), 200
 
 
-@gives_back_connection
 def queue_command(run_id, body, token_info):
     """POST /api/v1/runs/{run_id}/commands"""
     queued = commands.queue_for_viewer(Viewer.from_token_info(token_info), run_id, body.get("type"),

@@ -1,7 +1,6 @@
 """Heartbeats and the live-connections list."""
 from agentdeck.augur import connections
 from agentdeck.augur.principals import IngestClient, Viewer
-from agentdeck.storage.db import gives_back_connection
 
 
 async def send_heartbeat(body, token_info):
@@ -10,7 +9,6 @@ async def send_heartbeat(body, token_info):
     return await connections.record_heartbeat(IngestClient.from_token_info(token_info), body), 200
 
 
-@gives_back_connection
 def list_connections(token_info):
     """GET /api/v1/connections"""
     found = connections.list_connections(Viewer.from_token_info(token_info).tenant_id)

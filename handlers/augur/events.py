@@ -3,7 +3,6 @@ from connexion.lifecycle import ConnexionResponse
 
 from agentdeck.augur import events
 from agentdeck.augur.principals import IngestClient, Viewer
-from agentdeck.storage.db import gives_back_connection
 
 
 async def append_events(run_id, body, token_info):
@@ -14,7 +13,6 @@ async def append_events(run_id, body, token_info):
     return {"accepted": accepted}, 200
 
 
-@gives_back_connection
 def get_event_stream(run_id, stream, token_info):
     """GET /api/v1/runs/{run_id}/events/{stream}.jsonl"""
     text = events.read_stream(Viewer.from_token_info(token_info).tenant_id, run_id, stream)

@@ -3,10 +3,8 @@ from connexion.lifecycle import ConnexionResponse
 
 from agentdeck.augur import export
 from agentdeck.augur.principals import Viewer
-from agentdeck.storage.db import gives_back_connection
 
 
-@gives_back_connection
 def export_run(run_id, token_info):
     """GET /api/v1/runs/{run_id}/export.tar.gz"""
     data = export.export_run(Viewer.from_token_info(token_info).tenant_id, run_id)

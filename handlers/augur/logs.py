@@ -3,10 +3,8 @@ from connexion.lifecycle import ConnexionResponse
 
 from agentdeck.augur import bundle
 from agentdeck.augur.principals import IngestClient, Viewer
-from agentdeck.storage.db import gives_back_connection
 
 
-@gives_back_connection
 def append_log(run_id, body, token_info):
     """POST /api/v1/runs/{run_id}/logs"""
     stored = bundle.append_log(IngestClient.from_token_info(token_info), run_id, body["text"],
@@ -14,7 +12,6 @@ def append_log(run_id, body, token_info):
     return stored, 200
 
 
-@gives_back_connection
 def get_log(run_id, log_name, token_info):
     """GET /api/v1/runs/{run_id}/logs/{log_name}.log"""
     data = bundle.read_log(Viewer.from_token_info(token_info).tenant_id, run_id, log_name)

@@ -1,16 +1,13 @@
 """Model I/O records."""
 from agentdeck.augur import bundle
 from agentdeck.augur.principals import IngestClient, Viewer
-from agentdeck.storage.db import gives_back_connection
 
 
-@gives_back_connection
 def upload_modelio(run_id, relpath, body, token_info):
     """POST /api/v1/runs/{run_id}/modelio/{relpath}"""
     return bundle.save_modelio(IngestClient.from_token_info(token_info), run_id, relpath, body), 201
 
 
-@gives_back_connection
 def get_modelio(run_id, relpath, token_info):
     """GET /api/v1/runs/{run_id}/modelio/{relpath}"""
     return bundle.read_modelio(Viewer.from_token_info(token_info).tenant_id, run_id, relpath), 200

@@ -5,7 +5,6 @@ from connexion.lifecycle import ConnexionResponse
 from agentdeck.augur import records
 from agentdeck.augur.events import to_jsonl
 from agentdeck.augur.principals import IngestClient, Viewer
-from agentdeck.storage.db import gives_back_connection
 
 # The ingest calls are async, like put_step: their writes go to the group-commit writer.
 
@@ -50,31 +49,26 @@ async def append_judge_decision(run_id, step_index, body, token_info):
     return {"run_id": run_id, "stored": f"judge_decisions/{step_index:04d}.jsonl"}, 200
 
 
-@gives_back_connection
 def get_costs(run_id, token_info):
     """GET /api/v1/runs/{run_id}/costs.json"""
     return records.costs(Viewer.from_token_info(token_info).tenant_id, run_id), 200
 
 
-@gives_back_connection
 def get_outcomes(run_id, token_info):
     """GET /api/v1/runs/{run_id}/outcomes.json"""
     return records.outcomes(Viewer.from_token_info(token_info).tenant_id, run_id), 200
 
 
-@gives_back_connection
 def get_eval_candidates(run_id, token_info):
     """GET /api/v1/runs/{run_id}/eval_candidates.json"""
     return records.eval_candidates(Viewer.from_token_info(token_info).tenant_id, run_id), 200
 
 
-@gives_back_connection
 def get_side_effect(run_id, name, token_info):
     """GET /api/v1/runs/{run_id}/side_effects/{name}.json"""
     return records.side_effect(Viewer.from_token_info(token_info).tenant_id, run_id, name), 200
 
 
-@gives_back_connection
 def get_judge_decisions(run_id, step, token_info):
     """GET /api/v1/runs/{run_id}/judge_decisions/{step}.jsonl"""
     found = records.judge_decisions(Viewer.from_token_info(token_info).tenant_id, run_id, step)

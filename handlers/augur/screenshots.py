@@ -3,10 +3,8 @@ from connexion.lifecycle import ConnexionResponse
 
 from agentdeck.augur import bundle
 from agentdeck.augur.principals import IngestClient, Viewer
-from agentdeck.storage.db import gives_back_connection
 
 
-@gives_back_connection
 def upload_screenshot(run_id, step_index, kind, token_info, image=None, body=None):
     """POST /api/v1/runs/{run_id}/screenshots/{step_index}/{kind}"""
     data = bundle.uploaded_bytes(image, body)
@@ -14,7 +12,6 @@ def upload_screenshot(run_id, step_index, kind, token_info, image=None, body=Non
     return stored, 201
 
 
-@gives_back_connection
 def get_screenshot(run_id, step, kind, token_info):
     """GET /api/v1/runs/{run_id}/screenshots/{step}_{kind}.png"""
     data = bundle.read_screenshot(Viewer.from_token_info(token_info).tenant_id, run_id, step, kind)

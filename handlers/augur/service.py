@@ -2,7 +2,7 @@
 from connexion.lifecycle import ConnexionResponse
 
 from agentdeck.errors import ServiceUnavailable
-from agentdeck.storage.db import gives_back_connection, ping
+from agentdeck.storage.db import ping
 
 _REDOC_PAGE = """<!DOCTYPE html>
 <html>
@@ -19,7 +19,6 @@ _REDOC_PAGE = """<!DOCTYPE html>
 """
 
 
-@gives_back_connection
 def get_health():
     """GET /api/v1/healthz"""
     if not ping():

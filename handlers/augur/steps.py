@@ -1,7 +1,6 @@
 """Step records."""
 from agentdeck.augur import runs
 from agentdeck.augur.principals import IngestClient, Viewer
-from agentdeck.storage.db import gives_back_connection
 
 
 async def put_step(run_id, step_index, body, token_info):
@@ -13,7 +12,6 @@ async def put_step(run_id, step_index, body, token_info):
     return (stored if kept else {**stored, "superseded": True}), 200
 
 
-@gives_back_connection
 def get_step(run_id, step, token_info):
     """GET /api/v1/runs/{run_id}/steps/{step}.json"""
     return runs.get_step(Viewer.from_token_info(token_info).tenant_id, run_id, step), 200
