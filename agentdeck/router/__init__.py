@@ -210,7 +210,7 @@ class Router:
         return await self.pool.get(provider, key).account_info()
 
     def provider_ids(self) -> list[str]:
-        """Every provider id a slot may name: ``claude``, ``openai``, ``ollama``, ``openrouter``,
+        """Every provider id a slot may name: ``claude``, ``openai``, ``openrouter``, ``ollama``,
         then the other installed provider plugins by name."""
         return upstreams.known_providers()
 

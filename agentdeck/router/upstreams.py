@@ -44,23 +44,24 @@ KNOWN = {
 }
 #: Cloud providers in the order the fresh-install rule and ``cloud-backup`` try them.
 CLOUD = ("claude", "openai", "openrouter")
-#: Credential scopes of the agtOS reference, by the provider id they stand for.
+#: Other names for the router ids: the agtOS reference's credential scopes, and the plugin
+#: name ``anthropic`` (a slot naming it means ``claude``, with ``claude``'s key and base URL).
 SCOPES = {"provider-anthropic": "claude", "provider-openai": "openai",
-          "provider-openrouter": "openrouter", "provider-ollama": "ollama"}
+          "provider-openrouter": "openrouter", "provider-ollama": "ollama", "anthropic": "claude"}
 
 _OLLAMA_PROBE_SECONDS = 30.0
 _ollama_probe: dict[str, tuple[float, str | None]] = {}  # base URL -> (checked at, first model)
 
 
 def provider_id(name: str) -> str:
-    """The router id for ``name``: a scope such as ``provider-anthropic`` becomes ``claude``."""
+    """The router id for ``name``: ``provider-anthropic`` and ``anthropic`` become ``claude``."""
     return SCOPES.get(name, name)
 
 
 def upstream(provider: str) -> Upstream:
     """The ``Upstream`` for a router id or an installed plugin's name; raises
     ``ProviderNotInstalled`` for anything else."""
-    known = KNOWN.get(provider)
+    known = KNOWN.get(provider_id(provider))
     if known is not None:
         return known
     cls = available_providers().get(provider)
@@ -72,7 +73,8 @@ def upstream(provider: str) -> Upstream:
 
 def known_providers() -> list[str]:
     """Every id a slot may name: the four router ids, then installed plugins by name."""
-    return list(KNOWN) + [name for name in available_providers() if name not in KNOWN]
+    return list(KNOWN) + [name for name in available_providers()
+                          if name not in KNOWN and name not in SCOPES]
 
 
 def base_url(up: Upstream) -> str | None:

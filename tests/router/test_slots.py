@@ -137,3 +137,11 @@ async def test_the_cloud_preset_picks_the_provider_with_a_key(router):
     slots = await router.auto_configure("cloud", None)
     assert slots["chat"].provider == "openai"
     assert router.fallback_strategy() == "cloud-backup"
+
+
+async def test_the_anthropic_plugin_name_means_claude(router, use_fake_anthropic):
+    await router.put_slots({"chat": {"provider": "anthropic", "model": "claude-fake-1"}})
+    assert router.get_slots()["chat"].provider == "claude"
+    assert "anthropic" not in router.provider_ids()
+    assert router.provider_ids()[:4] == ["claude", "openai", "openrouter", "ollama"]
+    assert "echo" in router.provider_ids()
