@@ -8,7 +8,8 @@ database, so all workers agree. See docs/router.md.
 The fresh-install rule: with no slot configuration stored, the ``chat`` slot (and every other
 built-in slot, through ``chat``) goes to the first cloud provider with a stored key (``claude``,
 ``openai``, ``openrouter``), else to a reachable Ollama, else to ``echo``; ``echo`` is also its last
-fallback, so a fresh install answers with no setup.
+fallback, so a fresh install answers with no setup. Configured slots end in the same last resort
+(a reachable Ollama, else ``echo``) unless the fallback strategy is ``none``.
 
 Settings (environment): ``AGENTDECK_ROUTER_TIMEOUT`` (seconds to connect or to wait for the
 next bytes from a provider, default 60), ``AGENTDECK_ROUTER_COOLDOWN`` (seconds a provider

@@ -2,8 +2,9 @@
 
 A slot's candidates are the slot itself, then the slots of its ``fallback`` chain, then what the
 fallback strategy adds (``cloud-backup``: each other cloud provider with a stored key;
-``ollama-local``: Ollama; ``none``: nothing), then, while the slots are the fresh-install
-defaults, ``echo``. Providers marked exhausted are skipped.
+``ollama-local``: Ollama; ``none``: nothing), then the last resort: a reachable Ollama, else
+``echo``. The last resort is left out when the strategy is ``none``, except while the slots are
+the fresh-install defaults, which always end in it. Providers marked exhausted are skipped.
 
 A candidate's failure moves the call on to the next candidate when it is a timeout, a connection
 failure, a 5xx or a 429 (``ProviderError.retryable``), or "out of credit" (402 and the like),
@@ -104,14 +105,20 @@ def plan(slot_name: str) -> Plan:
         slot = config.slots["chat"]  # a built-in slot not configured answers as chat
     found = _chain(slot, config.slots)
     found += _strategy_candidates(slot_name, found, config, keys)
-    if config.automatic:
-        found.append(Candidate(slot.name, "echo", slot_config.ECHO_MODEL))
+    if config.automatic or config.strategy != "none":
+        found += _last_resort(slot)
     unique, seen = [], set()
     for candidate in found:
         if (candidate.provider, candidate.model) not in seen:
             seen.add((candidate.provider, candidate.model))
             unique.append(candidate)
     return Plan(slot_name, unique, keys, billing.exhausted_now())
+
+
+def _last_resort(slot: Slot) -> list[Candidate]:
+    ollama_model = upstreams.ollama_first_model()
+    local = [Candidate(slot.name, "ollama", ollama_model)] if ollama_model else []
+    return local + [Candidate(slot.name, "echo", slot_config.ECHO_MODEL)]
 
 
 def _chain(slot: Slot, slots: dict[str, Slot]) -> list[Candidate]:

@@ -252,3 +252,32 @@ async def test_a_stream_skips_an_exhausted_provider(router, two_providers):
         pass
     assert (stream.provider, stream.fallbacks) == ("claude", 1)
     assert len(chats(openai)) == 1
+
+
+async def test_a_configured_chat_whose_server_stopped_answers_from_the_last_resort(
+        router, use_fake_openai, monkeypatch):
+    credentials.set_key("openai", "sk-test")
+    await router.put_slots({"chat": {"provider": "openai", "model": "gpt-fake"}})
+    assert (await router.complete("chat", MESSAGES)).provider == "openai"
+    monkeypatch.setenv("OPENAI_BASE_URL", closed_port_url() + "/v1")
+    routed = await router.complete("chat", MESSAGES)
+    assert (routed.provider, routed.fallbacks) == ("echo", 1)
+
+
+async def test_a_reachable_ollama_is_the_last_resort_before_echo(router, two_providers,
+                                                                 use_fake_ollama):
+    openai, anthropic = two_providers
+    await router.auto_configure("cloud", "cloud-backup")
+    await router.put_slots(TWO_PROVIDERS)
+    openai.fail(500)
+    anthropic.fail(500)
+    routed = await router.complete("coding", MESSAGES)
+    assert (routed.provider, routed.model, routed.fallbacks) == ("ollama", "llama-fake:latest", 2)
+
+
+async def test_ollama_down_falls_back_to_the_cloud(router, use_fake_anthropic):
+    await router.put_slots({"chat": {"provider": "claude", "model": "claude-fake-1"},
+                            "maintenance": {"provider": "ollama", "model": "llama-fake:latest",
+                                            "fallback": "chat"}})
+    routed = await router.complete("maintenance", MESSAGES)
+    assert (routed.provider, routed.fallbacks) == ("claude", 1)
