@@ -20,6 +20,8 @@ from typing import Any, Callable
 from jsonschema import exceptions as schema_errors
 from jsonschema import validators
 
+from agentdeck.storage.db import gives_back_connection
+
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # what every provider accepts as a function name
 
 
@@ -79,7 +81,7 @@ class ToolOutcome:
             return json.dumps({"error": self.error})
         if isinstance(self.result, str):
             return self.result
-        return json.dumps(self.result, default=str)
+        return json.dumps(self.result)
 
 
 def available_agent_tools() -> dict[str, AgentTool]:
@@ -113,7 +115,10 @@ async def call_tool(tools: dict[str, AgentTool], name: str, arguments: dict, *,
         if inspect.iscoroutinefunction(tool.func):
             result = await asyncio.wait_for(tool.func(**arguments), timeout)
         else:
-            result = await asyncio.wait_for(asyncio.to_thread(tool.func, **arguments), timeout)
+            threaded = gives_back_connection(tool.func)  # a tool reading the database
+            result = await asyncio.wait_for(asyncio.to_thread(threaded, **arguments), timeout)
+        # JSON-ready from here on (dates and the like as text): events and messages carry it.
+        result = json.loads(json.dumps(result, default=str))
     except asyncio.TimeoutError:
         return outcome(error=f"the tool did not answer within {timeout:g} seconds")
     except Exception as exc:  # a tool's failure is the model's to read, not the loop's to raise

@@ -58,6 +58,14 @@ async def test_sync_and_async_tools_from_a_plugin_are_called(settings):
     assert (negated.result, negated.for_model()) == (-4, "-4")
 
 
+async def test_a_result_is_made_json_ready(settings):
+    when = datetime(2026, 1, 2, 3, 4, 5)
+    tool = AgentTool.checked("acme-when", "When.", {"type": "object"}, lambda: {"at": when, "ok": (1, 2)})
+    outcome = await call_tool({tool.name: tool}, "acme-when", {}, timeout=5)
+    assert outcome.result == {"at": "2026-01-02 03:04:05", "ok": [1, 2]}
+    assert outcome.for_model() == '{"at": "2026-01-02 03:04:05", "ok": [1, 2]}'
+
+
 async def test_bad_arguments_failures_and_timeouts_become_the_tools_error(settings):
     async def slow(n):
         await asyncio.sleep(5)
