@@ -30,6 +30,7 @@ from agentdeck.router.pool import ProviderPool
 from agentdeck.router.routing import AllProvidersFailed, UnknownSlot
 from agentdeck.router.slots import BUILT_IN, DeprecatedModel, Slot
 from agentdeck.router.streaming import RoutedStream
+from agentdeck.router.validation import check_models, fetch_catalog
 from agentdeck.storage.db import gives_back_connection, writing
 from agentdeck.storage.models.router import RouterSetting
 from agentdeck.timeutil import to_iso, utcnow
@@ -87,8 +88,6 @@ class Router:
         catalog not available → warning.
         """
         parsed = slot_config.parse_slots(slots)
-        from agentdeck.router.validation import check_models
-
         warnings = await check_models(self, parsed)
         await asyncio.to_thread(gives_back_connection(slot_config.save_slots), parsed)
         return warnings
@@ -188,8 +187,6 @@ class Router:
     async def catalog_providers(self, *, refresh: bool = False,
                                 capabilities: tuple[str, ...] = ()) -> list[ProviderModels]:
         """The catalog per provider: models, ``latency_ms`` of the fetch, or its ``error``."""
-        from agentdeck.router.validation import fetch_catalog
-
         return await fetch_catalog(self, refresh=refresh, capabilities=capabilities)
 
     @gives_back_connection
