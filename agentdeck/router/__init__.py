@@ -141,6 +141,9 @@ class Router:
             if candidate.provider in plan.exhausted:
                 attempts.append(routing.attempt(candidate, "exhausted", "out of credit"))
                 continue
+            candidate = await routing.resolved(candidate)
+            if candidate is None:
+                continue
             try:
                 provider = self.pool.get(candidate.provider, plan.keys.get(candidate.provider))
                 completion = await provider.complete(messages, model=candidate.model, tools=tools,

@@ -13,6 +13,7 @@ request) is the caller's to see and is raised as it is; a later candidate's is n
 """
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from agentdeck.errors import NotFound, UpstreamFailure
@@ -23,6 +24,7 @@ from agentdeck.storage.db import gives_back_connection
 from agentdeck.storage.models.router import RouterSetting
 
 STRATEGIES = ("cloud-backup", "ollama-local", "none")
+LOCAL_MODEL = ""  # the model of the last-resort Ollama: whichever it lists first
 DEFAULT_STRATEGY = "cloud-backup"
 
 
@@ -106,7 +108,7 @@ def plan(slot_name: str) -> Plan:
     found = _chain(slot, config.slots)
     found += _strategy_candidates(slot_name, found, config, keys)
     if config.automatic or config.strategy != "none":
-        found += _last_resort(slot)
+        found += _last_resort(slot, found)
     unique, seen = [], set()
     for candidate in found:
         if (candidate.provider, candidate.model) not in seen:
@@ -115,10 +117,21 @@ def plan(slot_name: str) -> Plan:
     return Plan(slot_name, unique, keys, billing.exhausted_now())
 
 
-def _last_resort(slot: Slot) -> list[Candidate]:
-    ollama_model = upstreams.ollama_first_model()
-    local = [Candidate(slot.name, "ollama", ollama_model)] if ollama_model else []
+def _last_resort(slot: Slot, found: list[Candidate]) -> list[Candidate]:
+    # Ollama's model is left open (LOCAL_MODEL): it is asked for only if the call gets that far.
+    local = [] if any(c.provider == "ollama" for c in found) else [
+        Candidate(slot.name, "ollama", LOCAL_MODEL)]
     return local + [Candidate(slot.name, "echo", slot_config.ECHO_MODEL)]
+
+
+async def resolved(candidate: Candidate) -> Candidate | None:
+    """``candidate`` ready to call: a last-resort Ollama gets the first model it lists, or is
+    None (passed over, and not counted as a fallback) when Ollama is not reachable."""
+    if candidate.model != LOCAL_MODEL:
+        return candidate
+    model = await asyncio.to_thread(upstreams.ollama_first_model)
+    return None if model is None else Candidate(candidate.slot, "ollama", model,
+                                                candidate.temperature)
 
 
 def _chain(slot: Slot, slots: dict[str, Slot]) -> list[Candidate]:

@@ -50,6 +50,9 @@ class RoutedStream:
                 if candidate.provider in plan.exhausted:
                     attempts.append(routing.attempt(candidate, "exhausted", "out of credit"))
                     continue
+                candidate = await routing.resolved(candidate)
+                if candidate is None:
+                    continue
                 held: list[StreamEvent] = []
                 committed = False
                 try:
