@@ -3,20 +3,14 @@ connections that never finish their headers closed, and a data directory private
 from __future__ import annotations
 
 import http.client
-import os
 import socket
 import stat
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support.postgres import free_port
-
-AGENTDECK = str(Path(sys.executable).parent / "agentdeck")
+from tests.support.servers import agentdeck_serve
 
 
 @pytest.fixture(params=[1, 2], ids=["uvicorn", "gunicorn-2-workers"])
@@ -25,28 +19,10 @@ def served(request, tmp_path, settings):
     decoy = tmp_path / "cwd" / "agentdeck"
     decoy.mkdir(parents=True)
     (decoy / "__init__.py").write_text("raise ImportError('the working directory was imported')\n")
-    port = free_port()
-    env = {**os.environ, "AGENTDECK_DATA_DIR": str(tmp_path / "data"),
-           "AGENTDECK_HEADER_READ_TIMEOUT": "1", "AGENTDECK_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen([AGENTDECK, "serve", "--port", str(port), "--workers", str(request.param)],
-                              cwd=decoy.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                output = server.stdout.read().decode() if server.poll() is not None else ""
-                pytest.fail(f"agentdeck serve did not start: {output[-2000:]}")
-            time.sleep(0.2)
-        yield port, tmp_path / "data"
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
+    env = {"AGENTDECK_DATA_DIR": str(tmp_path / "data"), "AGENTDECK_HEADER_READ_TIMEOUT": "1",
+           "AGENTDECK_LOG_LEVEL": "WARNING"}
+    with agentdeck_serve(request.param, env, cwd=decoy.parent) as url:
+        yield int(url.rpartition(":")[2]), tmp_path / "data"
 
 
 def _closed_within(conn: socket.socket, seconds: float) -> bool:

@@ -3,45 +3,22 @@ succeed: every surface writes through the one write facility in ``storage.db``."
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support.postgres import free_port
+from tests.support.servers import agentdeck_serve
 
-AGENTDECK = str(Path(sys.executable).parent / "agentdeck")
 WRITERS = 64
 ECHO = "bundle:\n  name: echo\nproviders:\n  - module: provider-echo\n"
 
 
 @pytest.fixture
 def two_workers(tmp_path, settings):
-    port = free_port()
-    env = {**os.environ, "AGENTDECK_DATA_DIR": str(tmp_path / "data"), "AGENTDECK_LOG_LEVEL": "WARNING",
-           "AGENTDECK_SURFACES": "amplifier,augmentos"}
-    env.pop("DATABASE_URL", None)  # the embedded default, whatever the suite's backend
-    server = subprocess.Popen([AGENTDECK, "serve", "--port", str(port), "--workers", "2"], env=env,
-                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
+    env = {"AGENTDECK_DATA_DIR": str(tmp_path / "data"), "AGENTDECK_LOG_LEVEL": "WARNING",
+           "AGENTDECK_SURFACES": "amplifier,augmentos", "DATABASE_URL": ""}  # the embedded default
+    with agentdeck_serve(2, env, cwd=tmp_path) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
 
 
 async def test_concurrent_config_updates_and_session_writes_all_succeed(two_workers):

@@ -1,9 +1,15 @@
 """Real servers on loopback for tests: agentdeck itself under uvicorn, and small receivers."""
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
+import httpx
 import uvicorn
 
 from tests.support.postgres import free_port
@@ -36,3 +42,31 @@ class ThreadedServer:
     def __exit__(self, *exc):
         self.server.should_exit = True
         self.thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def agentdeck_serve(workers: int, env: dict, cwd, timeout: float = 30):
+    """``agentdeck serve`` as an operator runs it, in a subprocess on a free loopback port, with
+    ``env`` on top of this process's environment; yields the base URL once ``/healthz`` is 200."""
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "agentdeck"), "serve", "--port", str(port),
+               "--workers", str(workers)]
+    server = subprocess.Popen(command, cwd=cwd, env={**os.environ, **env},
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                output = server.stdout.read().decode() if server.poll() is not None else ""
+                raise RuntimeError(f"agentdeck serve did not start: {output[-2000:]}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
