@@ -152,8 +152,8 @@ def _strategy_candidates(slot_name: str, chain: list[Candidate], config: Configu
         return [Candidate(origin.slot, p, slot_config.model_for(p, slot_name), origin.temperature)
                 for p in upstreams.CLOUD if p in keys and p not in tried]
     if config.strategy == "ollama-local" and "ollama" not in tried:
-        model = slot_config.model_for("ollama", slot_name, config.ollama_model)
-        return [Candidate(origin.slot, "ollama", model, origin.temperature)]
+        return [Candidate(origin.slot, "ollama", config.ollama_model or LOCAL_MODEL,
+                          origin.temperature)]
     return []
 
 
