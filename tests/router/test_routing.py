@@ -281,3 +281,13 @@ async def test_ollama_down_falls_back_to_the_cloud(router, use_fake_anthropic):
                                             "fallback": "chat"}})
     routed = await router.complete("maintenance", MESSAGES)
     assert (routed.provider, routed.fallbacks) == ("claude", 1)
+
+
+async def test_tools_reach_the_provider_and_its_tool_calls_come_back(router, two_providers):
+    openai, _ = two_providers
+    tool = {"name": "current_time", "description": "The time now",
+            "parameters": {"type": "object", "properties": {}}}
+    openai.reply(tool_calls=[{"id": "call-1", "name": "current_time", "arguments": {}}])
+    routed = await router.complete("coding", MESSAGES, tools=[tool])
+    assert [c.name for c in routed.completion.tool_calls] == ["current_time"]
+    assert openai.last_request.json["tools"][0]["function"]["name"] == "current_time"
