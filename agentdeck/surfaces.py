@@ -163,11 +163,14 @@ SURFACES: dict[str, Surface] = {
                      spec_path="/api/v1/openapi.json", docs_path="/api/v1/docs"),
     "agtos": Surface(
         "agtos", "agtos.yaml", _agtos_error,
-        # The reference's texts when the required field is absent, empty or blank.
+        # The reference's texts when a required field is absent, empty or blank.
         validation_messages={
             "/api/chat": (_AGTOS_TEXT, "Missing or empty required field: text"),
             "/api/chat/stream": (_AGTOS_TEXT, "Missing or empty required field: text"),
             "/api/tasks": (_AGTOS_TOPIC, "Missing or empty required field: topic"),
+            # A cloud provider without `apiKey` (one of the body's alternatives).
+            "/api/credentials/validate": (re.compile("is not valid under any of the given schemas"),
+                                          "Missing or invalid fields: provider, apiKey"),
         },
         startup=("agentdeck.agtos.platform.setup_token.prepare_setup_token",),
         sweeps=("agentdeck.agtos.chat.purge_expired",),

@@ -86,7 +86,7 @@ def test_validate_an_unreachable_ollama(client):
 def test_validate_a_cloud_provider_without_a_key_is_400(client):
     response = client.post("/agtos/api/credentials/validate", json={"provider": "provider-anthropic"})
     assert response.status_code == 400
-    assert response.json() == {"error": "Missing or invalid field: apiKey"}
+    assert response.json() == {"error": "Missing or invalid fields: provider, apiKey"}
 
 
 def test_validate_needs_no_api_key(api_key, client, use_fake_openai):
