@@ -112,3 +112,23 @@ def test_each_needs_the_key_when_one_is_set(api_key, client):
         assert client.post(path, json=body, headers=api_key).status_code == 200, path
     assert client.get("/agtos/api/chat/history/s-1").status_code == 401
     assert client.get("/agtos/api/chat/history/s-1", headers=api_key).status_code == 200
+
+
+def test_a_client_that_disconnects_cancels_the_upstream_call(app, live_server, use_fake_openai):
+    import asyncio
+
+    import httpx
+
+    credentials.set_key("openai", "sk-test")
+    with httpx.Client(base_url=live_server) as http:
+        http.put("/agtos/api/slots", json={"chat": {"provider": "openai", "model": "gpt-fake"}})
+    use_fake_openai.default_text = " ".join(["word"] * 400)
+    use_fake_openai.set_tokens_per_second(40)
+    with httpx.Client(base_url=live_server, timeout=10) as http:
+        with http.stream("POST", "/agtos/api/chat/stream", json={"text": "talk", "sessionId": "gone"}) as response:
+            lines = response.iter_lines()
+            assert next(line for line in lines if line.startswith("data: "))
+    waited = asyncio.run(use_fake_openai.wait_until_streams_closed(timeout=2.0))
+    assert waited < 1.5 and use_fake_openai.streams[-1].completed is False
+    with httpx.Client(base_url=live_server) as http:
+        assert http.get("/agtos/api/chat/history/gone").json()["sessionExpired"] is True
