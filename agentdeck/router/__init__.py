@@ -32,7 +32,7 @@ from agentdeck.router.slots import BUILT_IN, DeprecatedModel, Slot
 from agentdeck.router.streaming import RoutedStream
 from agentdeck.router.validation import check_models, fetch_catalog
 from agentdeck.storage.db import gives_back_connection, writing
-from agentdeck.storage.models.router import RouterSetting
+from agentdeck.storage.models.router import RouterSetting, upsert
 from agentdeck.timeutil import to_iso, utcnow
 
 
@@ -120,10 +120,9 @@ class Router:
             slot_config.save_slots(chosen)
             if strategy is not None or ollama_model is not None:
                 current, current_model = routing.read_strategy()
-                RouterSetting.delete().where(RouterSetting.key == "fallback_strategy").execute()
-                RouterSetting.create(key="fallback_strategy", updated_at=utcnow(),
-                                     value={"strategy": strategy or current,
-                                            "ollama_model": ollama_model or current_model})
+                upsert(RouterSetting, key="fallback_strategy", updated_at=utcnow(),
+                       value={"strategy": strategy or current,
+                              "ollama_model": ollama_model or current_model})
         return chosen
 
     # -- calls --------------------------------------------------------------------------------

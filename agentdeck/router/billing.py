@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from agentdeck.storage.db import writing
-from agentdeck.storage.models.router import ProviderExhaustion
+from agentdeck.storage.models.router import ProviderExhaustion, upsert
 from agentdeck.timeutil import utcnow
 
 
@@ -18,8 +18,7 @@ def mark_exhausted(provider: str, reason: str, cooldown_seconds: float) -> None:
     now = utcnow()
     until = now + timedelta(seconds=cooldown_seconds) if cooldown_seconds > 0 else None
     with writing():
-        ProviderExhaustion.delete().where(ProviderExhaustion.provider == provider).execute()
-        ProviderExhaustion.create(provider=provider, since=now, until=until, reason=reason[:500])
+        upsert(ProviderExhaustion, provider=provider, since=now, until=until, reason=reason[:500])
 
 
 def exhausted_now() -> set[str]:

@@ -17,7 +17,7 @@ from prometheus_client import Counter, Gauge
 from agentdeck.metrics import REGISTRY
 from agentdeck.providers import ModelInfo, Pricing, Provider, ProviderError
 from agentdeck.storage.db import gives_back_connection, writing
-from agentdeck.storage.models.router import ProviderCatalog
+from agentdeck.storage.models.router import ProviderCatalog, upsert
 from agentdeck.timeutil import utcnow
 
 TTL_SECONDS = 3600.0
@@ -101,10 +101,9 @@ def _store(entry: ProviderModels, source: str) -> None:
     now = utcnow()
     entry.fetched_at = now.isoformat() + "Z"
     with writing():
-        ProviderCatalog.delete().where(ProviderCatalog.provider == entry.provider).execute()
-        ProviderCatalog.create(provider=entry.provider, source=source, fetched_at=now,
-                               models=[ModelInfo.to_dict(m) for m in entry.models],
-                               latency_ms=entry.latency_ms, error=entry.error)
+        upsert(ProviderCatalog, provider=entry.provider, source=source, fetched_at=now,
+               models=[ModelInfo.to_dict(m) for m in entry.models],
+               latency_ms=entry.latency_ms, error=entry.error)
 
 
 def _tagged(model: ModelInfo, provider: str) -> CatalogModel:

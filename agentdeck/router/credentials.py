@@ -7,14 +7,19 @@ call: the router reads them per call, with no restart. Provider ids are the rout
 """
 from __future__ import annotations
 
+import logging
+
+from cryptography.exceptions import InvalidTag
+
 from agentdeck import secretbox
 from agentdeck.errors import InvalidInput
 from agentdeck.router.upstreams import provider_id
 from agentdeck.storage.db import writing
-from agentdeck.storage.models.router import ProviderCredential
+from agentdeck.storage.models.router import ProviderCredential, upsert
 from agentdeck.timeutil import utcnow
 
 MAX_KEY_LENGTH = 256
+log = logging.getLogger(__name__)
 
 
 def set_key(provider: str, key: str) -> None:
@@ -24,12 +29,9 @@ def set_key(provider: str, key: str) -> None:
         raise InvalidInput("the API key is empty")
     if len(key) > MAX_KEY_LENGTH or any(c in key for c in "\r\n\0"):
         raise InvalidInput(f"the API key must be one line of at most {MAX_KEY_LENGTH} characters")
-    sealed = secretbox.seal(key.strip())
     with writing():
-        updated = (ProviderCredential.update(sealed_key=sealed, updated_at=utcnow())
-                   .where(ProviderCredential.provider == pid).execute())
-        if not updated:
-            ProviderCredential.create(provider=pid, sealed_key=sealed)
+        upsert(ProviderCredential, provider=pid, sealed_key=secretbox.seal(key.strip()),
+               updated_at=utcnow())
 
 
 def delete_key(provider: str) -> bool:
@@ -62,9 +64,21 @@ def get_key(provider: str) -> str | None:
     Only the router calls this; nothing may log, return or store what it gives.
     """
     row = ProviderCredential.get_or_none(ProviderCredential.provider == provider_id(provider))
-    return secretbox.unseal(row.sealed_key) if row is not None else None
+    return _unsealed(row) if row is not None else None
 
 
 def all_keys() -> dict[str, str]:
     """Every stored key in plain text by provider (one query; the router's per-call read)."""
-    return {row.provider: secretbox.unseal(row.sealed_key) for row in ProviderCredential.select()}
+    keys = {row.provider: _unsealed(row) for row in ProviderCredential.select()}
+    return {provider: key for provider, key in keys.items() if key is not None}
+
+
+def _unsealed(row: ProviderCredential) -> str | None:
+    # A key sealed under another server key (AGENTDECK_SECRET_KEY changed, secret.key lost)
+    # counts as absent, so calls go on to the other providers instead of all failing.
+    try:
+        return secretbox.unseal(row.sealed_key)
+    except (ValueError, InvalidTag):
+        log.warning("the stored key of provider %r cannot be decrypted with the server key; "
+                    "ignored until it is stored again", row.provider)
+        return None

@@ -18,7 +18,7 @@ from agentdeck.errors import InvalidInput
 from agentdeck.providers.errors import ProviderNotInstalled
 from agentdeck.router import upstreams
 from agentdeck.storage.db import writing
-from agentdeck.storage.models.router import RouterSetting
+from agentdeck.storage.models.router import RouterSetting, upsert
 from agentdeck.timeutil import utcnow
 
 BUILT_IN = ("chat", "reasoning", "coding", "tool_calling", "creative", "maintenance")
@@ -76,10 +76,11 @@ def stored_slots() -> dict[str, Slot] | None:
 def save_slots(slots: dict[str, Slot] | None) -> None:
     """Store ``slots`` (None: forget them, so the fresh-install defaults apply again)."""
     with writing():
-        RouterSetting.delete().where(RouterSetting.key == "slots").execute()
-        if slots is not None:
-            RouterSetting.create(key="slots", updated_at=utcnow(),
-                                 value={name: slot.to_dict() for name, slot in slots.items()})
+        if slots is None:
+            RouterSetting.delete().where(RouterSetting.key == "slots").execute()
+        else:
+            upsert(RouterSetting, key="slots", updated_at=utcnow(),
+                   value={name: slot.to_dict() for name, slot in slots.items()})
 
 
 def model_for(provider: str, slot: str, ollama_model: str | None = None) -> str:

@@ -62,4 +62,15 @@ class ProviderCatalog(BaseModel):
         table_name = "router_provider_catalog"
 
 
+def upsert(model: type[BaseModel], **values) -> None:
+    """Insert a row of ``model`` or, when its primary key exists, replace its other columns: one
+    statement, so two workers writing the same key at once cannot collide."""
+    key = model._meta.primary_key
+    fields = {model._meta.fields[name]: value for name, value in values.items()}
+    (model.insert(values)
+     .on_conflict(conflict_target=[key],
+                  update={f: v for f, v in fields.items() if f is not key})
+     .execute())
+
+
 MODELS = [RouterSetting, ProviderCredential, ProviderExhaustion, ProviderCatalog]

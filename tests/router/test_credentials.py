@@ -1,12 +1,14 @@
 """Provider keys: sealed at rest, never returned, in force at once for every worker."""
 from __future__ import annotations
 
+import base64
 import logging
 
 import pytest
 
 from agentdeck.errors import InvalidInput
 from agentdeck.router import Router, credentials
+from agentdeck.settings import reset_settings
 from agentdeck.storage.db import database
 
 KEY = "sk-test-0123456789abcdef"
@@ -66,3 +68,13 @@ async def test_a_key_is_validated_by_a_real_call_without_being_stored(router, us
     assert "sk-wrong" not in reason
     assert credentials.configured_providers() == []
     assert (await router.validate_key("nowhere", KEY))[0] is False
+
+
+async def test_a_key_sealed_under_another_server_key_counts_as_absent(router, monkeypatch, caplog):
+    credentials.set_key("openai", KEY)
+    monkeypatch.setenv("AGENTDECK_SECRET_KEY", base64.b64encode(b"k" * 32).decode())
+    reset_settings()
+    assert credentials.get_key("openai") is None and credentials.all_keys() == {}
+    assert "cannot be decrypted" in caplog.text and KEY not in caplog.text
+    routed = await router.complete("chat", [{"role": "user", "content": "hi"}])
+    assert routed.provider == "echo", "calls still answer"
