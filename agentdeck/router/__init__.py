@@ -66,7 +66,7 @@ class Router:
     @gives_back_connection
     def get_slots(self) -> dict[str, Slot]:
         """The slots in force: the stored configuration, else the fresh-install defaults."""
-        return routing.configuration(credentials.configured_providers()).slots
+        return routing.configuration(list(credentials.all_keys())).slots
 
     @gives_back_connection
     def fallback_strategy(self) -> str:
@@ -200,7 +200,8 @@ class Router:
 
     async def account(self, provider_id: str) -> AccountInfo | None:
         """Credits behind ``provider_id``'s key where the upstream says (OpenRouter); None when
-        the provider is not configured or cannot say."""
+        the provider is not configured or cannot say. Raises the provider's ``ProviderError``
+        when the upstream cannot be asked."""
         provider = upstreams.provider_id(provider_id)
         if provider not in upstreams.known_providers():
             return None
