@@ -11,7 +11,7 @@ import connexion
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 
-from agentdeck import connexion_tuning, deliveries
+from agentdeck import connexion_tuning, deliveries, eventbus, scheduler
 from agentdeck.augmentos.app_ws import AppWebSocketRoutes
 from agentdeck.error_responses import ErrorResponder
 from agentdeck.maintenance import maintenance_loop
@@ -47,19 +47,21 @@ def mounted_surfaces(settings: Settings) -> list[Mounted]:
 
 
 def _sweeps(mounted: list[Mounted]):
-    return [deliveries.retry_due_deliveries] + [m.surface.run_sweeps for m in mounted if m.surface.sweeps]
+    return ([deliveries.retry_due_deliveries, eventbus.prune_delivered_events]
+            + [m.surface.run_sweeps for m in mounted if m.surface.sweeps])
 
 
 def _lifespan(settings: Settings, mounted: list[Mounted]):
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        task = None
+        await asyncio.to_thread(eventbus.start_plugin_subscribers)
+        tasks = [asyncio.create_task(eventbus.dispatch_loop()), asyncio.create_task(scheduler.scheduler_loop())]
         if settings.maintenance_interval > 0:
-            task = asyncio.create_task(maintenance_loop(_sweeps(mounted), settings.maintenance_interval))
+            tasks.append(asyncio.create_task(maintenance_loop(_sweeps(mounted), settings.maintenance_interval)))
         try:
             yield
         finally:
-            if task:
+            for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
