@@ -13,7 +13,7 @@ from cryptography.exceptions import InvalidTag
 
 from agentdeck import secretbox
 from agentdeck.errors import InvalidInput
-from agentdeck.router.upstreams import provider_id
+from agentdeck.router.upstreams import known_providers, provider_id
 from agentdeck.storage.db import writing
 from agentdeck.storage.models.router import ProviderCredential, upsert
 from agentdeck.timeutil import utcnow
@@ -23,8 +23,11 @@ log = logging.getLogger(__name__)
 
 
 def set_key(provider: str, key: str) -> None:
-    """Store (or replace) ``provider``'s key; raises ``InvalidInput`` for an empty or long key."""
+    """Store (or replace) ``provider``'s key; raises ``InvalidInput`` for an unknown provider
+    or an empty, multi-line or long key."""
     pid = provider_id(provider)
+    if pid not in known_providers():
+        raise InvalidInput(f"unknown provider {provider!r}")
     if not isinstance(key, str) or not key.strip():
         raise InvalidInput("the API key is empty")
     if len(key) > MAX_KEY_LENGTH or any(c in key for c in "\r\n\0"):

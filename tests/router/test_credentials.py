@@ -43,6 +43,12 @@ def test_a_malformed_key_is_refused(db, key):
         credentials.set_key("openai", key)
 
 
+def test_a_key_for_an_unknown_provider_is_refused(db):
+    with pytest.raises(InvalidInput, match="unknown provider"):
+        credentials.set_key("provider-nowhere", KEY)
+    assert credentials.configured_providers() == []
+
+
 async def test_a_stored_key_is_used_at_once_by_every_worker(router, use_fake_openai, caplog):
     use_fake_openai.api_key = KEY
     await router.put_slots({"chat": {"provider": "openai", "model": "gpt-fake"}})
