@@ -81,6 +81,10 @@ class Settings:
                                         "seconds an Augur login session lasts", float)
     augur_public_url: str = _setting("AGENTDECK_AUGUR_PUBLIC_URL", "http://127.0.0.1:8000/augur",
                                      "base URL written into minted Augur DSNs")
+    owlette_origin: str = _setting("AGENTDECK_OWLETTE_ORIGIN", "",
+                                   "owlette: the dashboard's origin (https://owlette.example.com): cookie-authenticated changes from another Origin are refused, and passkeys are bound to it; default: http://<host>:<port> the server listens on")
+    owlette_rp_id: str = _setting("AGENTDECK_OWLETTE_RP_ID", "",
+                                  "owlette: the WebAuthn relying-party ID passkeys are registered for; default: the origin's host name")
     amplifier_auth_required: bool = _setting("AUTH_REQUIRED", False,
                                              "Amplifier: require an application API key on every non-health endpoint", _bool)
     agtos_api_key: str = _setting("AGTOS_API_KEY", "",
@@ -108,6 +112,21 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'agentdeck.db').resolve()}"
+
+    @property
+    def owlette_expected_origin(self) -> str:
+        """The owlette dashboard's origin: the setting, else where the server listens."""
+        if self.owlette_origin:
+            return self.owlette_origin.rstrip("/")
+        host = "localhost" if self.host in {"127.0.0.1", "0.0.0.0", "::", "::1"} else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def owlette_relying_party_id(self) -> str:
+        """The WebAuthn RP ID: the setting, else the owlette origin's host name."""
+        from urllib.parse import urlparse
+
+        return self.owlette_rp_id or (urlparse(self.owlette_expected_origin).hostname or "localhost")
 
     def mount_for(self, surface: str) -> str:
         """Where ``surface`` is mounted: an override from AGENTDECK_MOUNTS, else ``/<surface>``."""

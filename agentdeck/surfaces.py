@@ -67,7 +67,13 @@ def _agtos_error(status: int, message: str, path: str, details: list | None) -> 
 
 
 def _owlette_error(status: int, message: str, path: str, details: list | None) -> dict:
-    return {"error": message}
+    # owlette says what went wrong in `error`; a rate limit's 429 adds `retryAfter` and `message`
+    # (passed as one dict in `details`, as agtOS's extra fields are).
+    body = {"error": message}
+    for extra in details or ():
+        if isinstance(extra, dict):
+            body.update(extra)
+    return body
 
 
 def _problem(status: int, message: str, path: str, details: list | None) -> dict:
@@ -177,7 +183,8 @@ SURFACES: dict[str, Surface] = {
     ),
     "amplifier": Surface("amplifier", "amplifier.yaml", _amplifier_error, schema_failure_status=422,
                          docs_path="/docs"),
-    "owlette": Surface("owlette", "owlette.yaml", _owlette_error),
+    "owlette": Surface("owlette", "owlette.yaml", _owlette_error,
+                       sweeps=("agentdeck.owlette.sessions.purge_expired", "agentdeck.ratelimit.prune")),
 }
 assert tuple(SURFACES) == SURFACE_NAMES
 

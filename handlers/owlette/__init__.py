@@ -1,0 +1,1 @@
+"""owlette handlers: one module per resource, thin."""
