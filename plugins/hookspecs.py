@@ -52,3 +52,14 @@ def register_agent_tools(register):
     arguments object; ``func(**arguments)`` — sync or async — returns a JSON-ready result.
     Not firstresult; return value ignored.
     """
+
+
+@hookspec
+def register_event_subscribers(register):
+    """Register event bus subscribers: ``register(topic_pattern, handler, name=...)`` once each.
+
+    ``topic_pattern`` is a glob over topics (``briefing.*``); ``handler(event)`` — sync or
+    async — receives an ``agentdeck.eventbus.Event``; ``name`` is unique among subscribers and
+    keeps the subscriber's deliveries across restarts. Delivery is at least once: a handler
+    that raises is called again later. Not firstresult; return value ignored.
+    """

@@ -159,6 +159,19 @@ class PluginManager:
         return tools
 
 
+    def event_subscribers(self) -> list[tuple[str, object, str]]:
+        """``(topic_pattern, handler, name)`` triples from ``register_event_subscribers``."""
+        subscribers: dict[str, tuple[str, object, str]] = {}
+
+        def register(topic_pattern, handler, *, name):
+            if name in subscribers:
+                raise DuplicateRegistration(f"event subscriber {name!r} registered twice")
+            subscribers[name] = (topic_pattern, handler, name)
+
+        self.pm.hook.register_event_subscribers(register=register)
+        return list(subscribers.values())
+
+
 def _implements_a_hook(module) -> bool:
     # Any hookimpl marker counts, not only known hook names: a misspelled hook in a built-in
     # module must reach check_pending() and fail loudly instead of being skipped in silence.
