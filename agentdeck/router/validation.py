@@ -5,7 +5,7 @@ import asyncio
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING
 
-from agentdeck.router import catalog, credentials
+from agentdeck.router import catalog, credentials, upstreams
 from agentdeck.router.catalog import ProviderModels
 from agentdeck.router.pool import fingerprint
 from agentdeck.router.slots import DeprecatedModel, Slot
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from agentdeck.router import Router
 
 UNLISTED = "not found in catalog (private / unlisted / pinned model)"
+NO_KEY = "no API key stored"
 
 
 async def fetch_catalog(router: "Router", *, refresh: bool, capabilities=(),
@@ -26,6 +27,9 @@ async def fetch_catalog(router: "Router", *, refresh: bool, capabilities=(),
 
     async def one(provider: str) -> ProviderModels:
         key = keys.get(provider)
+        if key is None and upstreams.upstream(provider).needs_key:
+            # Not asked: without a key it cannot answer, and an offline host would wait it out.
+            return ProviderModels(provider, error=NO_KEY)
         return await catalog.provider_models(provider, fingerprint(provider, key),
                                              lambda: router.pool.get(provider, key),
                                              refresh=refresh)

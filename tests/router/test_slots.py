@@ -9,7 +9,15 @@ from agentdeck.router.validation import UNLISTED
 from tests.router.conftest import closed_port_url
 
 
-async def test_known_models_are_stored_without_warnings(router, use_fake_openai, use_fake_anthropic):
+@pytest.fixture
+def keys(db):
+    """Keys stored for the cloud providers, so their catalogs are asked."""
+    for provider in ("claude", "openai", "openrouter"):
+        credentials.set_key(provider, f"sk-{provider}-test")
+
+
+async def test_known_models_are_stored_without_warnings(router, keys, use_fake_openai,
+                                                        use_fake_anthropic):
     warnings = await router.put_slots({
         "chat": {"provider": "claude", "model": "claude-fake-1", "temperature": 0.7},
         "my-summariser": {"provider": "openai", "model": "gpt-fake", "fallback": "chat"}})
@@ -21,19 +29,20 @@ async def test_known_models_are_stored_without_warnings(router, use_fake_openai,
     assert Router().get_slots() == slots, "kept in the database, not in the instance"
 
 
-async def test_an_unlisted_model_is_a_warning(router, use_fake_openai):
+async def test_an_unlisted_model_is_a_warning(router, keys, use_fake_openai):
     warnings = await router.put_slots({"chat": {"provider": "openai", "model": "my-private-model"}})
     assert warnings == [{"slot": "chat", "model": "my-private-model", "reason": UNLISTED}]
     assert router.get_slots()["chat"].model == "my-private-model"
 
 
-async def test_a_future_deprecation_is_a_warning(router, use_fake_openai):
+async def test_a_future_deprecation_is_a_warning(router, keys, use_fake_openai):
     use_fake_openai.models.append({"id": "gpt-sunset", "expiration_date": "2999-01-31"})
     warnings = await router.put_slots({"chat": {"provider": "openai", "model": "gpt-sunset"}})
     assert warnings == [{"slot": "chat", "model": "gpt-sunset", "reason": "deprecated on 2999-01-31"}]
 
 
-async def test_a_past_deprecation_is_refused_with_the_documented_body(router, use_fake_anthropic):
+async def test_a_past_deprecation_is_refused_with_the_documented_body(router, keys,
+                                                                      use_fake_anthropic):
     await router.put_slots({"chat": {"provider": "claude", "model": "claude-fake-1"}})
     with pytest.raises(DeprecatedModel) as caught:
         await router.put_slots({"chat": {"provider": "claude", "model": "claude-fake-0"}})
@@ -45,12 +54,19 @@ async def test_a_past_deprecation_is_refused_with_the_documented_body(router, us
     assert router.get_slots()["chat"].model == "claude-fake-1", "nothing was written"
 
 
-async def test_a_catalog_failure_is_a_warning(router, monkeypatch):
+async def test_a_catalog_failure_is_a_warning(router, keys, monkeypatch):
     monkeypatch.setenv("OPENAI_BASE_URL", closed_port_url() + "/v1")
     warnings = await router.put_slots({"chat": {"provider": "openai", "model": "gpt-4o"}})
     assert len(warnings) == 1 and warnings[0]["slot"] == "chat"
     assert warnings[0]["reason"].startswith("catalog unavailable for openai")
     assert router.get_slots()["chat"].model == "gpt-4o"
+
+
+async def test_a_provider_without_a_key_is_not_asked_for_its_catalog(router, use_fake_openai):
+    warnings = await router.put_slots({"chat": {"provider": "openai", "model": "gpt-fake"}})
+    assert warnings == [{"slot": "chat", "model": "gpt-fake",
+                         "reason": "catalog unavailable for openai: no API key stored"}]
+    assert use_fake_openai.requests == []
 
 
 @pytest.mark.parametrize("slots, says", [
