@@ -5,8 +5,8 @@ from agentdeck.augmentos.error_reports import submit_error_report as store_repor
 from agentdeck.timeutil import to_iso, utcnow
 
 
-def get_health():
-    """GET /health"""
+async def get_health():
+    """GET /health (no database work: answered on the event loop, without a thread hop)"""
     return {"status": "ok", "timestamp": to_iso(utcnow())}, 200
 
 
