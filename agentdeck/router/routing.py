@@ -79,17 +79,21 @@ class Configuration:
     ollama_model: str | None
 
 
-def read_strategy() -> tuple[str, str | None]:
-    """The stored fallback strategy and the Ollama model it uses (defaults when none stored)."""
-    row = RouterSetting.get_or_none(RouterSetting.key == "fallback_strategy")
-    value = row.value if row is not None else {}
-    return value.get("strategy") or DEFAULT_STRATEGY, value.get("ollama_model")
+def read_strategy(stored: dict | None = None) -> tuple[str, str | None]:
+    """The stored fallback strategy and the Ollama model it uses (defaults when none stored);
+    from ``stored`` (a ``RouterSetting`` value) when given, else from the database."""
+    if stored is None:
+        row = RouterSetting.get_or_none(RouterSetting.key == "fallback_strategy")
+        stored = row.value if row is not None else {}
+    return stored.get("strategy") or DEFAULT_STRATEGY, stored.get("ollama_model")
 
 
 def configuration(keys: list[str]) -> Configuration:
-    """The slots in force now, given the providers with a stored key."""
-    stored = slot_config.stored_slots()
-    strategy, ollama_model = read_strategy()
+    """The slots in force now, given the providers with a stored key (one query)."""
+    settings = {row.key: row.value for row in RouterSetting.select().where(
+        RouterSetting.key.in_(("slots", "fallback_strategy")))}
+    stored = slot_config.slots_from(settings.get("slots"))
+    strategy, ollama_model = read_strategy(settings.get("fallback_strategy") or {})
     if stored is None:
         return Configuration(slot_config.default_slots(keys), True, strategy, ollama_model)
     return Configuration(stored, False, strategy, ollama_model)

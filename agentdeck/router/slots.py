@@ -68,9 +68,14 @@ class DeprecatedModel(InvalidInput):
 def stored_slots() -> dict[str, Slot] | None:
     """The slot configuration in the database, or None when none is stored (fresh or reset)."""
     row = RouterSetting.get_or_none(RouterSetting.key == "slots")
-    if row is None:
+    return slots_from(row.value if row is not None else None)
+
+
+def slots_from(stored: dict | None) -> dict[str, Slot] | None:
+    """``Slot``s from a stored configuration (None stays None)."""
+    if stored is None:
         return None
-    return {name: Slot(name, **fields) for name, fields in row.value.items()}
+    return {name: Slot(name, **fields) for name, fields in stored.items()}
 
 
 def save_slots(slots: dict[str, Slot] | None) -> None:
