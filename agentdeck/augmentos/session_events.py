@@ -10,12 +10,13 @@ slowly in case a notification was missed); on SQLite the feeds poll at a short i
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 
 import peewee
 
+from agentdeck.eventbus import wakeups
+from agentdeck.eventbus.wakeups import Wakeup
 from agentdeck.storage.db import database, gives_back_connection, is_postgres, writing
 from agentdeck.storage.models.augmentos import AppSessionEvent
 from agentdeck.timeutil import utcnow
@@ -37,8 +38,7 @@ def publish(session_id: str, kind: str, data: dict) -> None:
             # SQLite's writers already take turns.
             database.execute_sql("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_LOCK_CLASS, session_id))
         AppSessionEvent.create(session_id=session_id, kind=kind, data=data)
-        if is_postgres():
-            database.execute_sql("SELECT pg_notify(%s, %s)", (CHANNEL, session_id))
+        wakeups.notify(CHANNEL, session_id)
 
 
 def prune_events(keep_seconds: float = KEEP_SECONDS) -> int:
@@ -52,16 +52,6 @@ def prune_events(keep_seconds: float = KEEP_SECONDS) -> int:
 def _open_position(session_id: str) -> int:
     return (AppSessionEvent.select(peewee.fn.MAX(AppSessionEvent.id))
             .where(AppSessionEvent.session_id == session_id).scalar() or 0)
-
-
-def _listener_connection():
-    import psycopg2
-
-    db = database.obj
-    conn = psycopg2.connect(dbname=db.database, **db.connect_params)
-    conn.autocommit = True
-    conn.cursor().execute(f"LISTEN {CHANNEL}")
-    return conn
 
 
 @gives_back_connection
@@ -80,23 +70,17 @@ class SessionFeed:
     def __init__(self, session_id: str):
         self.session_id = session_id
         self.after = 0
-        self._listener = None
-        self._woken = asyncio.Event()
+        self._wakeup = Wakeup(CHANNEL, lambda payload: payload == session_id,
+                              sqlite_poll=SQLITE_POLL_SECONDS, postgres_poll=POSTGRES_POLL_SECONDS)
 
     async def __aenter__(self) -> "SessionFeed":
-        if is_postgres():
-            # Listening before reading the position: nothing committed in between is missed.
-            self._listener = await asyncio.to_thread(_listener_connection)
-            asyncio.get_running_loop().add_reader(self._listener.fileno(), self._on_notify)
+        # Listening before reading the position: nothing committed in between is missed.
+        await self._wakeup.__aenter__()
         self.after = await asyncio.to_thread(_open_position, self.session_id)
         return self
 
     async def __aexit__(self, *exc) -> None:
-        if self._listener is not None:
-            with contextlib.suppress(Exception):
-                asyncio.get_running_loop().remove_reader(self._listener.fileno())
-                self._listener.close()
-            self._listener = None
+        await self._wakeup.__aexit__(*exc)
 
     async def next(self) -> list[tuple[str, dict]]:
         """Wait for the next events of this session; returns them as ``(kind, data)`` pairs."""
@@ -105,28 +89,4 @@ class SessionFeed:
             if rows:
                 self.after = rows[-1].id
                 return [(row.kind, row.data) for row in rows]
-            await self._wait()
-
-    async def _wait(self) -> None:
-        if self._listener is None:
-            await asyncio.sleep(SQLITE_POLL_SECONDS)
-            return
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(self._woken.wait(), POSTGRES_POLL_SECONDS)
-        self._woken.clear()
-
-    def _on_notify(self) -> None:
-        conn = self._listener
-        try:
-            conn.poll()
-        except Exception:  # the listening connection broke: carry on by polling
-            log.warning("session %s: event listener lost; polling instead", self.session_id)
-            asyncio.get_running_loop().remove_reader(conn.fileno())
-            with contextlib.suppress(Exception):
-                conn.close()
-            self._listener = None
-            self._woken.set()
-            return
-        while conn.notifies:
-            if conn.notifies.pop(0).payload == self.session_id:
-                self._woken.set()
+            await self._wakeup.wait()
