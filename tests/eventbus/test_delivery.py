@@ -40,12 +40,16 @@ async def test_every_matching_subscriber_gets_each_event_once_sync_or_async(db):
 
     eventbus.subscribe("orders.*", on_order, name="order-log")
     eventbus.subscribe("*", on_anything, name="audit")
+    published = metrics.PUBLISHED._value.get()
+    delivered = metrics.DELIVERED.labels("audit")._value.get()
     eventbus.publish("orders.created", {"n": 1})
     eventbus.publish("users.created", {"n": 2})
     assert await deliver_once() == 3
     assert await deliver_once() == 0
     assert sorted(seen) == [("async", "orders.created", {"n": 1}), ("async", "users.created", {"n": 2}),
                             ("sync", "orders.created", {"n": 1})]
+    assert metrics.PUBLISHED._value.get() == published + 2
+    assert metrics.DELIVERED.labels("audit")._value.get() == delivered + 2
 
 
 async def test_a_subscriber_gets_what_was_published_after_it_first_registered(db):

@@ -10,6 +10,8 @@ import textwrap
 from datetime import timedelta
 
 from agentdeck import eventbus, scheduler
+from agentdeck.metrics import exposition
+from agentdeck.scheduler import runner
 from agentdeck.storage.db import writing
 from agentdeck.storage.models.eventbus import Event
 from agentdeck.storage.models.scheduler import ScheduledTask
@@ -44,6 +46,7 @@ async def test_tasks_fire_within_a_second_of_their_due_times(db):
 def test_a_run_overdue_by_many_slots_fires_once(db):
     task = scheduler.create_task(name="Tick", kind="interval", every_ms=1000, event_topic="tick")
     daily = scheduler.create_task(name="Daily", kind="cron", expression="0 3 * * *", event_topic="daily")
+    runs_before = runner.FIRED._value.get()
     with writing():  # the server was down for ten minutes, or three days
         ScheduledTask.update(next_run_at=utcnow() - timedelta(minutes=10)).where(ScheduledTask.id == task.id).execute()
         ScheduledTask.update(next_run_at=utcnow() - timedelta(days=3)).where(ScheduledTask.id == daily.id).execute()
@@ -53,6 +56,8 @@ def test_a_run_overdue_by_many_slots_fires_once(db):
     assert task.run_count == 1 and utcnow() < task.next_run_at <= utcnow() + timedelta(seconds=1)
     assert daily.run_count == 1 and utcnow() < daily.next_run_at <= utcnow() + timedelta(days=1)
     assert Event.select().count() == 2
+    assert runner.FIRED._value.get() == runs_before + 2
+    assert b"agentdeck_scheduler_runs_total" in exposition()[0]
 
 
 CRASH = textwrap.dedent("""
