@@ -36,9 +36,8 @@ class OpenAICompatProvider(Provider):
         super().__init__(config)
         # Imported here, not at module level: the plugin manager imports every built-in at start-up
         # and the SDK takes seconds to import; processes that never call openai skip that cost.
-        import openai
-
         import httpx2
+        import openai
 
         self._sdk = openai
         # Read errors while the raw body streams come from the client's transport directly.
