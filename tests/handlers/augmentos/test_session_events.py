@@ -69,3 +69,29 @@ def test_old_events_are_swept(app):
     AppSessionEvent.update(created_at=utcnow() - timedelta(hours=1)).where(AppSessionEvent.id == oldest.id).execute()
     SURFACES["augmentos"].run_sweeps()
     assert [e.data["text"] for e in AppSessionEvent.select()] == ["new"]
+
+
+def test_with_agentdeck_serve_workers_2_every_transcript_reaches_the_socket(app, tpa, user_headers, settings, tmp_path):
+    """The real thing: gunicorn with two workers hands each new connection to either, so the
+    socket and the transcript posts (each on a fresh connection) land on both."""
+    from tests.support.servers import agentdeck_serve
+
+    env = {"AGENTDECK_DATA_DIR": str(settings().data_dir), "AGENTDECK_LOG_LEVEL": "WARNING",
+           "AGENTDECK_SURFACES": "augmentos"}
+    with agentdeck_serve(2, env, cwd=tmp_path) as url:
+        session_id = httpx.post(f"{url}/augmentos/api/app-sessions", json={"packageName": tpa.package},
+                                headers=user_headers, timeout=30).json()["data"]["sessionId"]
+        with connect(url.replace("http://", "ws://") + "/augmentos/app-ws", open_timeout=TIMEOUT) as ws:
+            ws.send(json.dumps({"type": "tpa_connection_init", "sessionId": session_id,
+                                "packageName": tpa.package, "apiKey": tpa.api_key}))
+            assert json.loads(ws.recv(timeout=TIMEOUT))["type"] == "tpa_connection_ack"
+            ws.send(json.dumps({"type": "subscription_update", "subscriptions": ["transcription:en-US"]}))
+            time.sleep(0.3)
+            sent = [f"segment {n}" for n in range(12)]
+            for text in sent:
+                with httpx.Client(timeout=30) as fresh:  # a new connection: either worker takes it
+                    posted = fresh.post(f"{url}/augmentos/api/transcripts/{session_id}", headers=user_headers,
+                                        json={"segments": [{"text": text, "isFinal": True}]})
+                    assert posted.status_code == 201, posted.text
+            received = [json.loads(ws.recv(timeout=TIMEOUT))["data"]["text"] for _ in sent]
+    assert received == sent
