@@ -83,6 +83,7 @@ class RecordedRequest:
     headers: dict
     query: dict
     json: object
+    client_port: int | None = None  # the same port on two requests: one kept-alive connection
 
 
 @dataclass
@@ -297,7 +298,8 @@ class FakeUpstream:
             parsed = body
         self.requests.append(RecordedRequest(request.method, request.url.path,
                                              {k.lower(): v for k, v in request.headers.items()},
-                                             dict(request.query_params), parsed))
+                                             dict(request.query_params), parsed,
+                                             request.client.port if request.client else None))
         await self._delay(request)
         return parsed
 

@@ -155,3 +155,13 @@ async def test_ollama_line_that_is_not_json(fake_ollama):
     fake_ollama.stream_raw(ollama_line(message={"content": "ok"}), "{broken\n")
     with pytest.raises(ProviderUpstreamError):
         await events_of(fake_ollama)
+
+
+@pytest.mark.parametrize("name", ["openai", "anthropic", "ollama"])
+async def test_a_finished_stream_gives_its_connection_back(request, name):
+    upstream = request.getfixturevalue(f"fake_{name}")
+    async with get_provider(name, upstream.provider_config()) as provider:
+        for _ in range(3):
+            events = [event async for event in provider.stream(PROMPT)]
+            assert isinstance(events[-1], Done)
+    assert len({r.client_port for r in upstream.requests}) == 1  # one connection, reused
