@@ -132,3 +132,8 @@ def test_a_client_that_disconnects_cancels_the_upstream_call(app, live_server, u
     assert waited < 1.5 and use_fake_openai.streams[-1].completed is False
     with httpx.Client(base_url=live_server) as http:
         assert http.get("/agtos/api/chat/history/gone").json()["sessionExpired"] is True
+
+
+def test_an_empty_session_id_is_stateless(client):
+    body = client.post("/agtos/api/chat", json={"text": "hello", "sessionId": ""}).json()
+    assert "sessionId" not in body
