@@ -4,6 +4,8 @@
   refused (401). State-changing cookie requests must come from the dashboard's origin (403).
 - ``pendingSession``: the same cookie, also while pending (``POST /api/mfa/verify-login``).
 - ``apiKey`` / ``apiKeyQuery``: an ``owk_`` key in ``x-api-key`` or ``?api_key=``, acting as its user.
+- ``agent``: ``Authorization: Bearer <access token>`` of an enrolled agent (``sub`` =
+  ``agent:<site>:<machine>``, with ``site_id`` and ``machine_id``); revoked tokens fail at once.
 
 The checks query the database, so they run in a worker thread, off the event loop.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 
-from agentdeck.owlette import apikeys, sessions
+from agentdeck.owlette import access_tokens, apikeys, sessions
 from agentdeck.owlette.origins import check_origin
 from agentdeck.owlette.principals import Principal
 from agentdeck.storage.db import gives_back_connection
@@ -44,3 +46,8 @@ def _key_principal(key: str) -> dict:
 async def check_api_key(api_key, required_scopes=None, request=None):
     """The user an API key acts as, or Unauthorized."""
     return await run_in_threadpool(gives_back_connection(_key_principal), api_key)
+
+
+async def check_agent_token(token, required_scopes=None, request=None):
+    """The agent's claims (``sub``, ``site_id``, ``machine_id``, ``version``), or Unauthorized."""
+    return await run_in_threadpool(gives_back_connection(access_tokens.verify), token)

@@ -8,11 +8,12 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def owlette(settings, monkeypatch):
-    """Serve owlette alone, with the dashboard at ORIGIN; yields a ``World``."""
+def owlette(settings, monkeypatch, request):
+    """Serve owlette alone, with the dashboard at ORIGIN; yields a ``World`` on the app's database."""
     monkeypatch.setenv("AGENTDECK_SURFACES", "owlette")
     monkeypatch.setenv("AGENTDECK_OWLETTE_ORIGIN", ORIGIN)
     monkeypatch.setenv("AGENTDECK_OWLETTE_RP_ID", "dashboard.test")
+    request.getfixturevalue("app")
     return World()
 
 
