@@ -81,3 +81,10 @@ def reset_mfa(email: str) -> OwletteUser:
 def list_users() -> list[OwletteUser]:
     """Every user, by email."""
     return list(OwletteUser.select().order_by(OwletteUser.email))
+
+
+def own_account(principal, user_id: str | None) -> OwletteUser:
+    """The principal's own user row; ``Forbidden`` when ``user_id`` names someone else."""
+    from agentdeck.owlette.access import require_self
+
+    return OwletteUser.get_by_id(require_self(principal, user_id))
