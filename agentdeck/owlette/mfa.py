@@ -16,7 +16,7 @@ import pyotp
 import segno
 
 from agentdeck import ratelimit, secretbox, throttle
-from agentdeck.errors import Conflict, InvalidInput, Unauthorized
+from agentdeck.errors import Conflict, Unauthorized
 from agentdeck.security.tokens import hash_token
 from agentdeck.settings import get_settings
 from agentdeck.storage.db import writing
@@ -24,7 +24,7 @@ from agentdeck.storage.models.owlette import OwletteBackupCode, OwletteMfaPendin
 from agentdeck.timeutil import utcnow
 
 from agentdeck.owlette import sessions
-from agentdeck.owlette.access import require_self
+from agentdeck.owlette.accounts import own_account
 from agentdeck.owlette.principals import Principal
 
 ISSUER = "owlette"
@@ -68,11 +68,11 @@ def confirm_setup(user: OwletteUser, code: str, backup_codes: list[str] | None) 
     (ten are made when none are given, and returned once)."""
     pending = OwletteMfaPending.get_or_none(OwletteMfaPending.user == user.id)
     if pending is None or pending.expires_at <= utcnow():
-        raise InvalidInput("No MFA setup in progress, or it expired: start again")
+        raise Conflict("No MFA setup in progress, or it expired: start again")
     secret = secretbox.unseal(pending.secret)
     step = _matching_step(secret, _normalise(code))
     if step is None:
-        raise InvalidInput("Invalid verification code")
+        raise Unauthorized("Invalid verification code")
     made = backup_codes is None
     codes = [secrets.token_hex(4).upper() for _ in range(10)] if made else backup_codes
     with writing():
@@ -89,7 +89,7 @@ def verify_login(user: OwletteUser, session: OwletteSession, code: str, is_backu
     """Complete a pending session with a TOTP code or a backup code: ``{success, backupCodeUsed}``."""
     ratelimit.hit(MFA_LIMIT, client_address)
     if not user.mfa_enabled:
-        raise InvalidInput("MFA is not enabled for this account")
+        raise Conflict("MFA is not enabled for this account")
     settings = get_settings()
     bucket = {f"owlette-mfa:account:{user.id}": settings.login_max_failures}
     throttle.refuse_if_throttled(bucket, settings.login_window_seconds)
@@ -123,7 +123,7 @@ def _spend_backup_code(user: OwletteUser, code: str) -> bool:
 
 
 def _own_user(principal: Principal, user_id: str | None) -> OwletteUser:
-    return OwletteUser.get_by_id(require_self(principal, user_id))
+    return own_account(principal, user_id)
 
 
 def setup_for(principal: Principal, user_id: str | None, client_address: str | None) -> dict:

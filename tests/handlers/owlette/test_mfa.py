@@ -49,7 +49,7 @@ def test_setup_gives_a_secret_and_a_png_qr_code(ada, client):
 def test_a_wrong_first_code_does_not_turn_mfa_on(ada, client):
     client.post(f"{MFA}/setup", json={"userId": ada.id}, headers=O)
     wrong = client.post(f"{MFA}/verify-setup", json={"userId": ada.id, "code": "000000"}, headers=O)
-    assert wrong.status_code == 400 and wrong.json() == {"error": "Invalid verification code"}
+    assert wrong.status_code == 401 and wrong.json() == {"error": "Invalid verification code"}
     assert sign_in(client, "ada@example.com").json()["mfaRequired"] is False
 
 

@@ -76,7 +76,7 @@ def test_a_wrong_challenge_fails(ada, client, device):
     options = client.post(f"{PK}/register/options", json={}, headers=O).json()
     forged = device.create(options, challenge=b64url(b"x" * 32))
     refused = client.post(f"{PK}/register/verify", json={"credential": forged}, headers=O)
-    assert refused.status_code == 400 and refused.json() == {"error": "Challenge not found or expired"}
+    assert refused.status_code == 404 and refused.json() == {"error": "Challenge not found or expired"}
     assert _register(client, ada, device).status_code == 200
     client.cookies.clear()
     issued = _options(client)
@@ -90,7 +90,7 @@ def test_a_wrong_origin_fails(ada, client, device):
     options = client.post(f"{PK}/register/options", json={}, headers=O).json()
     refused = client.post(f"{PK}/register/verify", json={"credential": device.create(options, origin="https://evil.example")},
                           headers=O)
-    assert refused.status_code == 400 and "origin" in refused.json()["error"].lower()
+    assert refused.status_code == 403 and "origin" in refused.json()["error"].lower()
     assert _register(client, ada, device).status_code == 200
     client.cookies.clear()
     failed = _sign_in(client, device, origin="https://evil.example")
@@ -105,7 +105,7 @@ def test_a_replayed_assertion_fails(ada, client, device):
     assert client.post(f"{PK}/authenticate/verify", json=body).status_code == 200
     client.cookies.clear()
     replay = client.post(f"{PK}/authenticate/verify", json=body)
-    assert replay.status_code == 400 and replay.json() == {"error": "Challenge already used"}
+    assert replay.status_code == 401 and replay.json() == {"error": "Challenge already used"}
     # The same signed data under a fresh challenge id fails too (the challenge inside differs).
     fresh = _options(client)
     again = client.post(f"{PK}/authenticate/verify", json={**body, "challengeId": fresh["challengeId"]})
