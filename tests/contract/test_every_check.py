@@ -50,6 +50,15 @@ def _amplifier(app, tpa_server: str) -> dict:
     return {}
 
 
+def _owlette(app, tpa_server: str) -> dict:
+    from agentdeck.owlette import accounts, apikeys, sessions, sites
+
+    admin = accounts.create_user("admin@example.com", "contract-pass", is_admin=True)
+    sites.create_site("nyc-office", "NYC Office", admin.email)
+    key = apikeys.create_key(admin.id, "contract")["key"]
+    return {"x-api-key": key, "Cookie": f"__session={sessions.open_session(admin).cookie}"}
+
+
 def _platform(app, tpa_server: str) -> dict:
     return {}
 
@@ -62,6 +71,7 @@ SURFACES = {
     # The full smoke-test run starts pytest in a subprocess for seconds per call
     # (tests/handlers/amplifier/test_service.py covers it).
     "amplifier": ("/amplifier/openapi.json", _amplifier, ["--exclude-path", "/smoke-tests"]),
+    "owlette": ("/owlette/openapi.json", _owlette, []),
 }
 
 
