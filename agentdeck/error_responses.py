@@ -80,6 +80,11 @@ class ErrorResponder:
             log.error("%s %s: %s", request.method, request.url.path, message)
         schema_failure = status == 400 and type(exc).__name__ in {"BadRequestProblem", "ExtraParameterProblem"}
         if schema_failure:
+            allow = self._allow_for(request.url.path)
+            if allow is not None and request.method not in allow.split(", "):
+                # `DELETE /credentials/validate` reached `DELETE /credentials/{id}` and failed its
+                # id pattern; the path names `/credentials/validate`, which has no DELETE.
+                return self.respond(request, 405, "Method Not Allowed", headers={"Allow": allow})
             # jsonschema's message continues with the whole schema and instance: keep the summary.
             message = str(message).strip().split("\n", 1)[0][:300]
         return self.respond(request, status, str(message), headers=getattr(exc, "headers", None),
@@ -90,11 +95,14 @@ class ErrorResponder:
         message = {404: "Not Found", 405: "Method Not Allowed"}.get(exc.status_code, str(exc.detail))
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
-            path = request.url.path
-            allow = next((methods for pattern, methods in self.allowed if pattern.match(path)), None)
+            allow = self._allow_for(request.url.path)
             if allow:
                 headers["Allow"] = allow
         return self.respond(request, exc.status_code, message, headers=headers)
+
+    def _allow_for(self, path: str) -> str | None:
+        """The methods of the most specific spec path matching ``path`` (None when none does)."""
+        return next((methods for pattern, methods in self.allowed if pattern.match(path)), None)
 
     def undecodable(self, request: ConnexionRequest, exc: UnicodeDecodeError) -> ConnexionResponse:
         """A body that is not valid UTF-8 (Connexion's JSON parser raises this as is)."""

@@ -17,6 +17,8 @@ from tests.augur.world import AugurWorld, png_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
+# The repository's config, run from the test's own directory (schemathesis keeps a cache there).
+CONFIG = ["--config-file", str(ROOT / "schemathesis.toml")]
 ECHO = "bundle:\n  name: contract\nproviders:\n  - module: echo\n    config: {delay: 0}\n"
 
 
@@ -50,6 +52,12 @@ def _amplifier(app, tpa_server: str) -> dict:
     return {}
 
 
+def _agtos(app, tpa_server: str) -> dict:
+    from agentdeck.agtos.platform.setup_token import current_token
+
+    return {"X-Setup-Token": current_token()}
+
+
 def _owlette(app, tpa_server: str) -> dict:
     from agentdeck.owlette import accounts, apikeys, sessions, sites
 
@@ -72,12 +80,32 @@ SURFACES = {
     # (tests/handlers/amplifier/test_service.py covers it).
     "amplifier": ("/amplifier/openapi.json", _amplifier, ["--exclude-path", "/smoke-tests"]),
     "owlette": ("/owlette/openapi.json", _owlette, []),
+    "agtos": ("/agtos/openapi.json", _agtos, []),
 }
 
 
 @pytest.fixture(autouse=True)
 def only_augur():
     """Every surface is served (the Augur helpers' fixture would serve Augur alone)."""
+
+
+@pytest.fixture(autouse=True)
+def unreachable_upstreams(monkeypatch):
+    """Every LLM upstream on a closed loopback port, no API key: nothing leaves the machine."""
+    import socket
+
+    from agentdeck.router import reset_router, upstreams
+
+    monkeypatch.delenv("AGTOS_API_KEY", raising=False)
+    for name in ("ANTHROPIC_BASE_URL", "OPENAI_BASE_URL", "OPENROUTER_BASE_URL", "OLLAMA_HOST"):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            monkeypatch.setenv(name, f"http://127.0.0.1:{sock.getsockname()[1]}")
+    monkeypatch.setenv("AGENTDECK_ROUTER_TIMEOUT", "2")
+    upstreams.forget_ollama_probe()
+    reset_router()
+    yield
+    reset_router()
 
 
 @pytest.fixture
@@ -90,15 +118,15 @@ def tpa_server():
 
 
 @pytest.mark.parametrize("surface", list(SURFACES))
-def test_schemathesis_with_every_check_finds_nothing(surface, app, live_server, tpa_server):
+def test_schemathesis_with_every_check_finds_nothing(surface, app, live_server, tpa_server, tmp_path):
     spec, credentials, extra = SURFACES[surface]
     headers = [arg for name, value in credentials(app, tpa_server).items() for arg in ("-H", f"{name}: {value}")]
-    command = [SCHEMATHESIS, "run", f"{live_server}{spec}", "--checks", "all", "--mode", "all",
+    command = [SCHEMATHESIS, *CONFIG, "run", f"{live_server}{spec}", "--checks", "all", "--mode", "all",
                "--max-examples", "15", "--seed", "1", "--generation-deterministic", "--no-color",
                "--warnings", "off", "--request-timeout", "30",
                # The credentials are fixed; tests/handlers/*/test_auth*.py prove each refusal.
                "--generation-with-security-parameters", "false", *headers, *extra]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-12000:] + result.stderr[-2000:]
 
 
@@ -107,17 +135,17 @@ def auth_required(settings, monkeypatch):
     monkeypatch.setenv("AUTH_REQUIRED", "true")
 
 
-def test_amplifier_with_auth_required_and_the_admin_key_finds_nothing(auth_required, app, live_server):
+def test_amplifier_with_auth_required_and_the_admin_key_finds_nothing(auth_required, app, live_server, tmp_path):
     """With AUTH_REQUIRED=true and the admin application's key, every operation's success path
     is reachable (a plain key's refusals are proved per operation in test_privilege.py)."""
     from agentdeck.amplifier import applications, configs
 
     configs.create_config("contract", ECHO)
     _, key = applications.register_application("contract-admin", "Contract admin", is_admin=True)
-    command = [SCHEMATHESIS, "run", f"{live_server}/amplifier/openapi.json", "--checks", "all",
+    command = [SCHEMATHESIS, *CONFIG, "run", f"{live_server}/amplifier/openapi.json", "--checks", "all",
                "--mode", "all", "--max-examples", "15", "--seed", "1", "--generation-deterministic",
                "--no-color", "--warnings", "off", "--request-timeout", "30",
                "--generation-with-security-parameters", "false", "-H", f"X-API-Key: {key}",
                "--exclude-path", "/smoke-tests"]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-12000:] + result.stderr[-2000:]

@@ -140,3 +140,14 @@ def test_a_body_shorter_than_its_content_length_times_out_with_408(settings, mon
     assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
     assert b'"success": false' in answer
     assert time.monotonic() - started < 5
+
+
+def test_a_method_the_named_path_lacks_is_405_even_when_a_template_path_takes_it(client):
+    """`DELETE /api/credentials/validate` matches `DELETE /api/credentials/{providerId}` only by
+    its template; the path the client named has POST alone."""
+    from agentdeck.agtos.platform.setup_token import current_token
+
+    response = client.delete("/agtos/api/credentials/validate", headers={"X-Setup-Token": current_token()})
+    assert response.status_code == 405, response.text
+    assert response.headers["allow"] == "POST"
+    assert response.json() == {"error": "Method Not Allowed"}
