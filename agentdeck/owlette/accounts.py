@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import secrets
 
-from agentdeck.errors import Conflict, InvalidInput, NotFound, Unauthorized
-from agentdeck.security.tokens import hash_password, verify_password
+from agentdeck.errors import Conflict, InvalidInput, NotFound
+from agentdeck.security.tokens import hash_password
 from agentdeck.storage.db import writing
 from agentdeck.storage.models.owlette import OwletteBackupCode, OwletteMfaPending, OwletteUser
 
@@ -39,15 +39,11 @@ def get_user_by_email(email: str) -> OwletteUser:
     return user
 
 
-def authenticate(email: str, password: str) -> OwletteUser:
-    """The user whose email and password these are, or ``Unauthorized`` (same text either way)."""
+def password_hash_for(email: str) -> tuple[OwletteUser | None, str]:
+    """The user with ``email`` (or None) and the hash to check a password against: for an
+    unknown email a dummy one, so that a miss costs what a wrong password costs."""
     user = OwletteUser.get_or_none(OwletteUser.email == normalise_email(email))
-    if user is None:
-        verify_password(_DUMMY_HASH, password)
-        raise Unauthorized("Invalid email or password")
-    if not verify_password(user.password_hash, password):
-        raise Unauthorized("Invalid email or password")
-    return user
+    return user, user.password_hash if user is not None else _DUMMY_HASH
 
 
 def set_password(email: str, password: str) -> OwletteUser:

@@ -13,16 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cryptography.exceptions import InvalidTag
+from starlette.concurrency import run_in_threadpool
 
 from agentdeck import ratelimit, secretbox, throttle
 from agentdeck.errors import Unauthorized
 from agentdeck.security.tokens import hash_token, new_token
 from agentdeck.settings import get_settings
-from agentdeck.storage.db import writing
+from agentdeck.storage.db import gives_back_connection, writing
 from agentdeck.storage.models.owlette import OwletteSession, OwletteUser
 from agentdeck.timeutil import utcnow
 
-from agentdeck.owlette.accounts import authenticate, normalise_email
+from agentdeck.owlette import password_checks
+from agentdeck.owlette.accounts import normalise_email, password_hash_for
 
 SESSION_COOKIE = "__session"
 DEFAULT_DAYS = 7
@@ -63,25 +65,41 @@ def open_session(user: OwletteUser, days: int = DEFAULT_DAYS, mfa_pending: bool 
     return OpenedSession(cookie, days * 86400, user, mfa_pending)
 
 
-def sign_in(email: str, password: str, days: int, client_address: str | None) -> OpenedSession:
-    """Check email and password and open a session (pending when the user has MFA).
-
-    10 sign-ins a minute per client address (``ratelimit``); failed attempts are throttled per
-    account and address as Augur's are (``throttle``).
-    """
-    ratelimit.hit(AUTH_LIMIT, client_address)
+def _sign_in_limits(email: str, client_address: str | None) -> dict[str, int]:
     settings = get_settings()
     limits = {f"owlette-login:account:{normalise_email(email)}": settings.login_max_failures}
     if client_address:
         limits[f"owlette-login:address:{client_address}"] = 5 * settings.login_max_failures
-    throttle.refuse_if_throttled(limits, settings.login_window_seconds)
-    try:
-        user = authenticate(email, password)
-    except Unauthorized:
-        throttle.record_failure(list(limits), settings.login_window_seconds)
-        raise
+    return limits
+
+
+def _before_password_check(email: str, client_address: str | None):
+    ratelimit.hit(AUTH_LIMIT, client_address)
+    throttle.refuse_if_throttled(_sign_in_limits(email, client_address), get_settings().login_window_seconds)
+    return password_hash_for(email)
+
+
+def _after_password_check(user: OwletteUser | None, matched: bool, email: str, days: int,
+                          client_address: str | None) -> OpenedSession:
+    limits = _sign_in_limits(email, client_address)
+    if user is None or not matched:
+        throttle.record_failure(list(limits), get_settings().login_window_seconds)
+        raise Unauthorized("Invalid email or password")
     throttle.clear(next(iter(limits)))
     return open_session(user, days, mfa_pending=user.mfa_enabled)
+
+
+async def sign_in(email: str, password: str, days: int, client_address: str | None) -> OpenedSession:
+    """Check email and password and open a session (pending when the user has MFA).
+
+    10 sign-ins a minute per client address (``ratelimit``); failed attempts are throttled per
+    account and address as Augur's are (``throttle``). The database work runs on worker threads,
+    the argon2 check on the password pool (``password_checks``), never on the event loop.
+    """
+    user, stored = await run_in_threadpool(gives_back_connection(_before_password_check), email, client_address)
+    matched = await password_checks.verify(stored, password)
+    return await run_in_threadpool(gives_back_connection(_after_password_check), user, matched, email, days,
+                                   client_address)
 
 
 def session_row(cookie: str | None) -> OwletteSession | None:

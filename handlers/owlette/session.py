@@ -9,9 +9,9 @@ def _client() -> str | None:
     return request.client.host if request.client else None
 
 
-def create_session(body):
+async def create_session(body):
     """POST /api/auth/session"""
-    opened = sessions.sign_in(body["email"], body["password"], body.get("durationDays", sessions.DEFAULT_DAYS),
+    opened = await sessions.sign_in(body["email"], body["password"], body.get("durationDays", sessions.DEFAULT_DAYS),
                               _client())
     message = sessions.MFA_REQUIRED if opened.mfa_pending else "Session created"
     document = {"success": True, "message": message, "expiresIn": opened.max_age,
