@@ -10,7 +10,7 @@ clears the account's bucket (not the address's).
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from agentdeck.errors import TooManyRequests
 from agentdeck.storage.db import writing
@@ -22,13 +22,18 @@ def refuse_if_throttled(limits: dict[str, int], window_seconds: float) -> None:
     """Raise ``TooManyRequests`` when any bucket in ``limits`` ({bucket: max failures}) is full."""
     now = utcnow()
     rows = FailedAttempts.select().where(FailedAttempts.bucket.in_(list(limits)))
-    waits = [(row.window_started_at + timedelta(seconds=window_seconds) - now).total_seconds()
-             for row in rows if row.failures >= limits[row.bucket]]
-    waits = [wait for wait in waits if wait > 0]
-    if waits:
-        seconds = math.ceil(max(waits))
-        raise TooManyRequests(f"Too many failed sign-in attempts; try again in {seconds} s",
-                              headers={"Retry-After": str(seconds)})
+    full = [(row.window_started_at + timedelta(seconds=window_seconds), limits[row.bucket])
+            for row in rows if row.failures >= limits[row.bucket]]
+    full = [(ends, limit) for ends, limit in full if ends > now]
+    if full:
+        ends, limit = max(full)
+        seconds = math.ceil((ends - now).total_seconds())
+        message = f"Too many failed sign-in attempts; try again in {seconds} s"
+        # Surfaces whose 429 body has room for them add `retryAfter` and `message` (owlette).
+        raise TooManyRequests(message, headers={
+            "Retry-After": str(seconds), "X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": str(int(ends.replace(tzinfo=timezone.utc).timestamp()))},
+            details=[{"retryAfter": seconds, "message": message}])
 
 
 def record_failure(buckets: list[str], window_seconds: float) -> None:

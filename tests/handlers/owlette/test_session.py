@@ -109,3 +109,18 @@ def test_with_mfa_the_password_opens_only_a_pending_session(owlette, client):
                                           "mfaPending": True}
     refused = client.get("/owlette/api/admin/sites")
     assert refused.status_code == 401 and refused.json() == {"error": "MFA verification required"}
+
+
+def test_failed_sign_ins_are_throttled_per_account_in_the_rate_limit_shape(owlette, client, monkeypatch):
+    from agentdeck.settings import reset_settings
+
+    monkeypatch.setenv("AGENTDECK_LOGIN_MAX_FAILURES", "3")
+    reset_settings()
+    owlette.user("ada@example.com")
+    for _ in range(3):
+        assert sign_in(client, "ada@example.com", "wrong password").status_code == 401
+    refused = sign_in(client, "ada@example.com")  # the right password, too late
+    assert refused.status_code == 429
+    body = refused.json()
+    assert set(body) == {"error", "retryAfter", "message"} and body["retryAfter"] > 0
+    assert refused.headers["Retry-After"] == str(body["retryAfter"]) and refused.headers["X-RateLimit-Limit"] == "3"
