@@ -48,9 +48,10 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
+            limit = surface.body_limit(self.max_body_bytes)
             if _chunked_without_length(scope):
-                receive = await _read_chunked(receive, scope, self.max_body_bytes, self.body_timeout)
-            receive = _guarded(receive, scope, self.max_body_bytes, self.body_timeout)
+                receive = await _read_chunked(receive, scope, limit, self.body_timeout)
+            receive = _guarded(receive, scope, limit, self.body_timeout)
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
@@ -71,7 +72,8 @@ def _chunked_without_length(scope) -> bool:
 def _guarded(receive, scope, limit: int, timeout: float):
     """The app's ``receive`` for this request's body, within the server's bounds.
 
-    - over ``limit`` bytes, declared or sent: ``PayloadTooLarge`` (413);
+    - over ``limit`` bytes, declared or sent: ``PayloadTooLarge`` (413, and the connection is
+      closed after it: the rest of the body is never read);
     - no ``Content-Type`` with a body: ``UnsupportedMediaType`` (415), since no operation can
       tell how to read it;
     - each part of the body must arrive within ``timeout`` seconds: ``RequestTimeout`` (408).
@@ -89,7 +91,7 @@ def _guarded(receive, scope, limit: int, timeout: float):
     if length is None or length == b"0":
         return receive
     if length.isdigit() and int(length) > limit:
-        return _raising(PayloadTooLarge(f"Request body is larger than {limit} bytes"))
+        return _raising(_too_large(limit))
     if content_type is None:
         return _raising(_NO_CONTENT_TYPE)
     received = 0
@@ -102,11 +104,15 @@ def _guarded(receive, scope, limit: int, timeout: float):
         message = await _within(receive, timeout)
         received += len(message.get("body", b""))
         if received > limit:
-            raise PayloadTooLarge(f"Request body is larger than {limit} bytes")
+            raise _too_large(limit)
         done = not message.get("more_body", False)
         return message
 
     return guarded_receive
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"Request body is larger than {limit} bytes", headers={"Connection": "close"})
 
 
 _NO_CONTENT_TYPE = UnsupportedMediaType("A request body needs a Content-Type header")
@@ -142,7 +148,7 @@ async def _read_chunked(receive, scope, limit: int, timeout: float):
             parts.append(message.get("body", b""))
             size += len(parts[-1])
             if size > limit:
-                failure = PayloadTooLarge(f"Request body is larger than {limit} bytes")
+                failure = _too_large(limit)
                 break
             if not message.get("more_body", False):
                 break

@@ -114,6 +114,12 @@ class Surface:
     validation_messages: dict = field(default_factory=dict)
     content_type: str = "application/json"
     unauthorized_message: str | None = None
+    # A cap on request bodies below the server-wide AGENTDECK_MAX_BODY_BYTES (None: that one).
+    max_body_bytes: int | None = None
+
+    def body_limit(self, server_limit: int) -> int:
+        """The largest request body this surface takes: its own cap or the server's, the smaller."""
+        return server_limit if self.max_body_bytes is None else min(server_limit, self.max_body_bytes)
 
     def validation_message(self, path: str, message: str) -> str:
         """The reference's text for a schema failure on ``path``, else Connexion's ``message``.
@@ -180,6 +186,7 @@ SURFACES: dict[str, Surface] = {
         },
         startup=("agentdeck.agtos.platform.setup_token.prepare_setup_token",),
         sweeps=("agentdeck.agtos.chat.purge_expired",),
+        max_body_bytes=1024 * 1024,  # the reference's 1 MB
     ),
     "amplifier": Surface("amplifier", "amplifier.yaml", _amplifier_error, schema_failure_status=422,
                          docs_path="/docs"),
