@@ -191,7 +191,8 @@ SURFACES: dict[str, Surface] = {
     "amplifier": Surface("amplifier", "amplifier.yaml", _amplifier_error, schema_failure_status=422,
                          docs_path="/docs"),
     "owlette": Surface("owlette", "owlette.yaml", _owlette_error,
-                       sweeps=("agentdeck.owlette.sessions.purge_expired", "agentdeck.ratelimit.prune")),
+                       sweeps=("agentdeck.owlette.sessions.purge_expired", "agentdeck.owlette.passkeys.purge_challenges",
+                               "agentdeck.owlette.agents.purge_registration_codes", "agentdeck.ratelimit.prune")),
 }
 assert tuple(SURFACES) == SURFACE_NAMES
 

@@ -78,3 +78,9 @@ def generate_setup_token(principal: Principal, site_id: str) -> dict:
     issued = generate_registration_code(principal, site_id)
     return {"token": issued["registrationCode"], "siteId": issued["siteId"], "userId": principal.user_id,
             "expiresAt": issued["expiresAt"]}
+
+
+def purge_registration_codes() -> None:
+    """Drop registration codes that expired more than a week ago (a maintenance sweep)."""
+    with writing():
+        OwletteRegistrationCode.delete().where(OwletteRegistrationCode.expires_at < utcnow() - timedelta(days=7)).execute()

@@ -162,3 +162,9 @@ def delete(user_id: str, credential_id: str) -> None:
     with writing():
         if not OwlettePasskey.delete().where(_own(user_id, credential_id)).execute():
             raise NotFound("Passkey not found")
+
+
+def purge_challenges() -> None:
+    """Drop challenges that expired more than a day ago (a maintenance sweep)."""
+    with writing():
+        OwletteWebauthnChallenge.delete().where(OwletteWebauthnChallenge.expires_at < utcnow() - timedelta(days=1)).execute()

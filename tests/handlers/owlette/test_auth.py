@@ -47,3 +47,20 @@ def test_a_signed_out_cookie_and_a_revoked_key_401(owlette, client, method, path
 
 def test_the_surfaces_sweeps_run(owlette, client):
     SURFACES["owlette"].run_sweeps()
+
+
+def test_sweeps_drop_what_expired_long_ago(owlette, client):
+    from datetime import timedelta
+
+    from agentdeck.owlette import sessions
+    from agentdeck.storage.models.owlette import OwletteSession, OwletteWebauthnChallenge
+    from agentdeck.timeutil import utcnow
+
+    user = owlette.user("ada@example.com")
+    sessions.open_session(user)
+    assert client.post("/owlette/api/passkeys/authenticate/options").status_code == 200
+    long_ago = utcnow() - timedelta(days=2)
+    OwletteSession.update(expires_at=long_ago).execute()
+    OwletteWebauthnChallenge.update(expires_at=long_ago).execute()
+    SURFACES["owlette"].run_sweeps()
+    assert OwletteSession.select().count() == 0 and OwletteWebauthnChallenge.select().count() == 0
