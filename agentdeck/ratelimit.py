@@ -3,8 +3,9 @@
 A limit has a name, a number of requests and a window (``Limit("owlette-auth", 10, 60)``); each
 client (usually its address) gets its own fixed window starting at its first request. A request
 past the limit raises ``RateLimited``, which every surface's error layer answers with 429,
-``Retry-After`` and ``X-RateLimit-Limit`` / ``-Remaining`` / ``-Reset`` (the reset as a Unix time);
-the body carries ``retryAfter`` and a ``message`` for surfaces whose shape has room for them.
+``Retry-After`` and ``X-RateLimit-Limit`` / ``-Remaining`` / ``-Reset`` (the reset as a Unix time,
+or as seconds from now for a limit made with ``reset_as_seconds``, as agtOS documents it); the
+body carries ``retryAfter`` and a ``message`` for surfaces whose shape has room for them.
 
 ``agentdeck.throttle`` is the other counter: it counts *failed* credential checks, where this
 counts every request.
@@ -14,6 +15,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import timedelta, timezone
+
+from peewee import Case
 
 from agentdeck.errors import TooManyRequests
 from agentdeck.storage.db import writing
@@ -28,6 +31,7 @@ class Limit:
     name: str
     requests: int
     window_seconds: float
+    reset_as_seconds: bool = False
 
 
 class RateLimited(TooManyRequests):
@@ -39,7 +43,7 @@ class RateLimited(TooManyRequests):
             "Retry-After": str(retry_after),
             "X-RateLimit-Limit": str(limit.requests),
             "X-RateLimit-Remaining": "0",
-            "X-RateLimit-Reset": str(reset_epoch),
+            "X-RateLimit-Reset": str(retry_after if limit.reset_as_seconds else reset_epoch),
         }, details=[{"retryAfter": retry_after, "message": message}])
         self.retry_after = retry_after
 
@@ -52,16 +56,15 @@ def hit(limit: Limit, client: str | None) -> int:
     bucket = f"{limit.name}:{client or 'unknown'}"
     now = utcnow()
     window = timedelta(seconds=limit.window_seconds)
+    live = RateLimitWindow.window_started_at > now - window
     with writing():
-        counted = (RateLimitWindow.update(count=RateLimitWindow.count + 1)
-                   .where((RateLimitWindow.bucket == bucket)
-                          & (RateLimitWindow.window_started_at > now - window))
-                   .execute())
-        if not counted:
-            (RateLimitWindow.insert(bucket=bucket, window_started_at=now, count=1)
-             .on_conflict(conflict_target=[RateLimitWindow.bucket],
-                          update={RateLimitWindow.window_started_at: now, RateLimitWindow.count: 1})
-             .execute())
+        # One statement, so that concurrent first requests on PostgreSQL count each other: a
+        # live window counts one more, an ended one starts again.
+        (RateLimitWindow.insert(bucket=bucket, window_started_at=now, count=1)
+         .on_conflict(conflict_target=[RateLimitWindow.bucket], update={
+             RateLimitWindow.count: Case(None, [(live, RateLimitWindow.count + 1)], 1),
+             RateLimitWindow.window_started_at: Case(None, [(live, RateLimitWindow.window_started_at)], now)})
+         .execute())
         row = RateLimitWindow.get_by_id(bucket)
     if row.count > limit.requests:
         ends = row.window_started_at + window
