@@ -39,11 +39,18 @@ def check_cron(expression) -> str:
 
 def next_cron(expression: str, zone_name: str | None, after: datetime) -> datetime:
     """The first time strictly after ``after`` (naive UTC) that ``expression`` names, read in
-    the zone ``zone_name`` (UTC when None); returned as naive UTC."""
+    the zone ``zone_name`` (UTC when None); returned as naive UTC. A time that a change to
+    summer time skips runs in the hour after it; one that the change back repeats runs once."""
     zone = check_timezone(zone_name)
     start = after.replace(tzinfo=timezone.utc).astimezone(zone)
-    following = croniter(expression, start).get_next(datetime)
-    return following.astimezone(timezone.utc).replace(tzinfo=None)
+    steps = croniter(expression, start)
+    fixed_hours = not expression.split()[1].startswith("*")
+    while True:
+        following = steps.get_next(datetime).astimezone(timezone.utc)
+        # When clocks go back, a wall-clock time comes twice: a job at set hours runs at the
+        # first only (as cron does); one that runs every hour or more often runs at both.
+        if not (fixed_hours and following.astimezone(zone).fold == 1):
+            return following.replace(tzinfo=None)
 
 
 def first_run(kind: str, *, expression: str | None, zone_name: str | None, at: datetime | None,

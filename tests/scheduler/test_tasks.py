@@ -38,6 +38,17 @@ def test_cron_is_read_in_the_tasks_timezone():
     assert next_cron("0 7 * * *", None, datetime(2026, 12, 1, 12, 0)) == datetime(2026, 12, 2, 7, 0)
 
 
+def test_cron_in_a_timezone_across_daylight_saving_changes():
+    # Paris, 29 March 2026: 02:00-03:00 does not exist; a 02:30 job runs at 03:00 local (01:00 UTC)
+    assert next_cron("30 2 * * *", "Europe/Paris", datetime(2026, 3, 28, 12)) == datetime(2026, 3, 29, 1, 0)
+    # 25 October 2026: 02:00-03:00 comes twice; a 02:30 job runs at the first only
+    assert next_cron("30 2 * * *", "Europe/Paris", datetime(2026, 10, 24, 12)) == datetime(2026, 10, 25, 0, 30)
+    assert next_cron("30 2 * * *", "Europe/Paris", datetime(2026, 10, 25, 0, 45)) == datetime(2026, 10, 26, 1, 30)
+    # while a job every 30 minutes keeps running through the repeated hour
+    assert next_cron("*/30 * * * *", "Europe/Paris", datetime(2026, 10, 25, 0, 45)) == datetime(2026, 10, 25, 1, 0)
+    assert next_cron("*/30 * * * *", "Europe/Paris", datetime(2026, 10, 25, 1, 15)) == datetime(2026, 10, 25, 1, 30)
+
+
 def test_a_cron_task_with_a_timezone_is_stored_with_it(db):
     task = scheduler.create_task(name="Tokyo", kind="cron", expression="30 8 * * *", timezone="Asia/Tokyo",
                                  event_topic="tokyo")
