@@ -31,6 +31,8 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
+from conditions import Conditions
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 AGENTDECK = os.path.join(os.path.dirname(sys.executable), "agentdeck")
@@ -281,7 +283,9 @@ def main() -> None:
                         help="seconds over which the streams of a level start (0: all at once)")
     args = parser.parse_args()
     levels = [int(n) for n in args.streams.split(",")]
+    conditions = Conditions()
     asyncio.run(bench(levels, args.rate, args.tokens, args.workers, args.ramp))
+    print(conditions.summary())
 
 
 if __name__ == "__main__":

@@ -27,6 +27,8 @@ import sys
 import tempfile
 import time
 
+from conditions import Conditions
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 AGENTDECK = os.path.join(os.path.dirname(sys.executable), "agentdeck")
 
@@ -262,7 +264,7 @@ def _measure(kind: str, clients_list: list[int], seconds: float, workers: int,
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def _print_table(results: dict, clients_list: list[int], args, load_before: str) -> None:
+def _print_table(results: dict, clients_list: list[int], args) -> None:
     print(f"PUT /runs/{{id}}/steps/{{i}}, {args.workers} workers, SQLite, {os.cpu_count()} CPUs, "
           f"{args.seconds:g} s per row, connections opened "
           f"{'in one burst' if args.burst else 'one after another'}")
@@ -276,8 +278,7 @@ def _print_table(results: dict, clients_list: list[int], args, load_before: str)
               f"{b['p99_ms']:>7.1f} {b['cpu_ms_per_step']:>5.2f} | "
               f"{a['steps_per_s'] / max(b['steps_per_s'], 1e-9):>5.2f} | {a['errors']}/{b['errors']}")
     client_cpu = [r["client_cpu_ms_per_step"] for kind in results.values() for r in kind.values()]
-    print(f"load generator: {max(client_cpu):.2f} ms CPU per step at most; "
-          f"load average before/after: {load_before} / {os.getloadavg()[0]:.2f}")
+    print(f"load generator: {max(client_cpu):.2f} ms CPU per step at most")
 
 
 def main() -> None:
@@ -290,10 +291,11 @@ def main() -> None:
                         help="open every client's connection at once instead of one after another")
     args = parser.parse_args()
     clients_list = [int(c) for c in args.clients.split(",")]
-    load_before = f"{os.getloadavg()[0]:.2f}"
+    conditions = Conditions()
     results = {kind: _measure(kind, clients_list, args.seconds, args.workers, args.burst)
                for kind in ("agentdeck", "baseline")}
-    _print_table(results, clients_list, args, load_before)
+    _print_table(results, clients_list, args)
+    print(conditions.summary())
 
 
 if __name__ == "__main__":

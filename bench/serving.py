@@ -22,6 +22,8 @@ import time
 
 import httpx
 
+from conditions import Conditions
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -123,6 +125,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
+    conditions = Conditions()
     data = tempfile.mkdtemp(prefix="agentdeck-bench-")
     env = {**os.environ, "AGENTDECK_DATA_DIR": data, "AGENTDECK_SURFACES": "augmentos",
            "AGENTDECK_LOG_LEVEL": "WARNING", "AGENTDECK_MAINTENANCE_INTERVAL": "0",
@@ -144,6 +147,7 @@ def main() -> None:
     for name, _, _ in cases:
         base, ours = results[("baseline", name)], results[("agentdeck", name)]
         print(f"{name:<24}{base:>16.0f}{ours:>17.0f}{ours / base:>8.2f}")
+    print(conditions.summary(generator_in_process=shutil.which("wrk") is None))
     shutil.rmtree(data, ignore_errors=True)
 
 
