@@ -3,6 +3,7 @@ from connexion import request
 
 from agentdeck.owlette import cookies, passkeys
 from agentdeck.owlette.accounts import own_account
+from agentdeck.owlette.origins import check_origin
 from agentdeck.owlette.principals import Principal
 
 
@@ -27,6 +28,7 @@ def authentication_options():
 
 def authenticate_passkey(body):
     """POST /api/passkeys/authenticate/verify"""
+    check_origin(request.method, request.headers)  # no signing a browser in from another site
     opened = passkeys.authenticate(body["credential"], body["challengeId"],
                                    request.client.host if request.client else None)
     return ({"success": True, "userId": opened.user.id}, 200,

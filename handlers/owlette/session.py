@@ -11,6 +11,7 @@ def _client() -> str | None:
 
 async def create_session(body):
     """POST /api/auth/session"""
+    check_origin(request.method, request.headers)  # no signing a browser in from another site
     opened = await sessions.sign_in(body["email"], body["password"], body.get("durationDays", sessions.DEFAULT_DAYS),
                               _client())
     message = sessions.MFA_REQUIRED if opened.mfa_pending else "Session created"

@@ -124,3 +124,11 @@ def test_failed_sign_ins_are_throttled_per_account_in_the_rate_limit_shape(owlet
     body = refused.json()
     assert set(body) == {"error", "retryAfter", "message"} and body["retryAfter"] > 0
     assert refused.headers["Retry-After"] == str(body["retryAfter"]) and refused.headers["X-RateLimit-Limit"] == "3"
+
+
+def test_signing_in_from_another_site_is_refused(owlette, client):
+    owlette.user("ada@example.com")
+    body = {"email": "ada@example.com", "password": PASSWORD}
+    refused = client.post(SESSION, json=body, headers={"Origin": "https://evil.example"})
+    assert refused.status_code == 403 and "set-cookie" not in refused.headers
+    assert client.post(SESSION, json=body).status_code == 200  # no Origin: not a browser
