@@ -12,6 +12,7 @@ from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 
 from agentdeck import connexion_tuning, deliveries, eventbus, scheduler
+from agentdeck.agtos.platform.edge import AgtosCors, AgtosRateLimits
 from agentdeck.augmentos.app_ws import AppWebSocketRoutes
 from agentdeck.error_responses import ErrorResponder
 from agentdeck.maintenance import maintenance_loop
@@ -81,6 +82,18 @@ def _add_api(app: connexion.AsyncApp, surface: Surface, mount: str, settings: Se
     )
 
 
+def _add_agtos_edge(app: connexion.AsyncApp, mounts: list[str], settings: Settings) -> None:
+    # CORS outside the error handling, so that errors carry its headers too; the rate limits
+    # inside it, so that a 429 is shaped like every other agtOS error.
+    if not mounts:
+        return
+    app.add_middleware(AgtosCors, position=MiddlewarePosition.BEFORE_EXCEPTION, mounts=mounts,
+                       origins=settings.agtos_cors_origins)
+    app.add_middleware(AgtosRateLimits, position=MiddlewarePosition.BEFORE_SWAGGER, mounts=mounts,
+                       api_per_minute=settings.agtos_api_rate_limit,
+                       chat_per_minute=settings.agtos_chat_rate_limit)
+
+
 def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
     """Build the ASGI app: storage ready, plugins loaded, every enabled surface mounted."""
     settings = settings or get_settings()
@@ -108,5 +121,6 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
     app.add_middleware(RequestContextMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION,
                        mounted=mounted, max_body_bytes=settings.max_body_bytes,
                        body_timeout=settings.body_read_timeout)
+    _add_agtos_edge(app, [m.mount for m in mounted if m.surface.name == "agtos"], settings)
     app.state_mounted = mounted
     return app

@@ -89,6 +89,12 @@ class Settings:
                                              "Amplifier: require an application API key on every non-health endpoint", _bool)
     agtos_api_key: str = _setting("AGTOS_API_KEY", "",
                                   "agtOS: the bearer key every /api/* endpoint then requires (unset: open, with an onboarding setup token)")
+    agtos_api_rate_limit: int = _setting("API_RATE_LIMIT", 100,
+                                         "agtOS: requests a minute each client may make to /api/* (429 past it)", int)
+    agtos_chat_rate_limit: int = _setting("CHAT_RATE_LIMIT", 20,
+                                          "agtOS: requests a minute each client may make to /api/chat, /api/tasks and /api/credentials", int)
+    agtos_cors_origins: tuple[str, ...] = _setting("CORS_ORIGIN", ("http://localhost:5173",),
+                                                   "agtOS: comma-separated origins browsers may call it from (the desktop app's are always added)", _list)
 
     @classmethod
     def from_env(cls, environ=None) -> "Settings":

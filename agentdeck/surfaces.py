@@ -63,6 +63,8 @@ def _agtos_error(status: int, message: str, path: str, details: list | None) -> 
     for extra in details or ():
         if isinstance(extra, dict):
             body.update(extra)
+    if status == 429:  # the reference's 429 is `error` and `retryAfter` alone
+        body.pop("message", None)
     return body
 
 
