@@ -1,6 +1,7 @@
 """agentdeck server processes for tests of work shared between workers: each runs the real app
 under uvicorn (lifespan on: scheduler and event delivery running) with a subscriber that writes
-every event it handles to a file, one JSON line each."""
+every event it handles to a file, one JSON line each, and every run its scheduler fires to
+another (the same name with ``.fired`` added)."""
 from __future__ import annotations
 
 import json
@@ -21,8 +22,21 @@ SERVER = textwrap.dedent("""
     from agentdeck import eventbus
     from agentdeck.app import create_app
 
+    from agentdeck.scheduler import runner
+
     pattern, record, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
     app = create_app()
+    claim = runner._claim_and_publish
+
+    def claim_and_record(task_id, due):
+        run = claim(task_id, due)
+        if run is not None:
+            with open(record + ".fired", "a") as out:
+                out.write(json.dumps({"pid": os.getpid(), "task": task_id, "due": due.isoformat(),
+                                      "event": run.event_id}) + "\\n")
+        return run
+
+    runner._claim_and_publish = claim_and_record  # to see which worker fired which due time
 
     def handle(event):
         with open(record, "a") as out:
@@ -69,7 +83,8 @@ class ServerProcess:
 
 
 def recorded(path: Path) -> list[dict]:
-    """The events the servers' recorder subscribers handled, in the order they wrote them."""
+    """The events the servers' recorder subscribers handled (or, for ``<record>.fired``, the
+    runs their schedulers fired), in the order they wrote them."""
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
