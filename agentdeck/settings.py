@@ -89,6 +89,16 @@ class Settings:
                                              "Amplifier: require an application API key on every non-health endpoint", _bool)
     agtos_api_key: str = _setting("AGTOS_API_KEY", "",
                                   "agtOS: the bearer key every /api/* endpoint then requires (unset: open, with an onboarding setup token)")
+    router_timeout: float = _setting("AGENTDECK_ROUTER_TIMEOUT", 60.0,
+                                     "model router: seconds to connect to a provider or wait for its next bytes before falling back", float)
+    router_cooldown: float = _setting("AGENTDECK_ROUTER_COOLDOWN", 3600.0,
+                                      "model router: seconds a provider out of credit is skipped (0: until retried)", float)
+    agtos_chat_max_steps: int = _setting("AGENTDECK_AGTOS_CHAT_MAX_STEPS", 8,
+                                         "agtOS chat: model calls one message may take (read on each message)", lambda v: int(float(v)))
+    agtos_chat_session_ttl: float = _setting("AGENTDECK_AGTOS_CHAT_SESSION_TTL", 86400.0,
+                                             "agtOS chat: seconds a conversation is remembered after its last turn", float)
+    agtos_chat_tool_timeout: float = _setting("AGENTDECK_AGTOS_CHAT_TOOL_TIMEOUT", 30.0,
+                                              "agtOS chat: seconds one agent tool call may take", float)
     agtos_api_rate_limit: int = _setting("API_RATE_LIMIT", 100,
                                          "agtOS: requests a minute each client may make to /api/* (429 past it)", int)
     agtos_chat_rate_limit: int = _setting("CHAT_RATE_LIMIT", 20,

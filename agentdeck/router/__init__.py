@@ -11,17 +11,17 @@ built-in slot, through ``chat``) goes to the first cloud provider with a stored 
 fallback, so a fresh install answers with no setup. Configured slots end in the same last resort
 (a reachable Ollama, else ``echo``) unless the fallback strategy is ``none``.
 
-Settings (environment): ``AGENTDECK_ROUTER_TIMEOUT`` (seconds to connect or to wait for the
+Settings (``agentdeck.settings``): ``AGENTDECK_ROUTER_TIMEOUT`` (seconds to connect or to wait for the
 next bytes from a provider, default 60), ``AGENTDECK_ROUTER_COOLDOWN`` (seconds a provider
 marked out of credit is skipped before it is tried again, default 3600; 0 = until retried).
 """
 from __future__ import annotations
 
 import asyncio
-import os
 from dataclasses import dataclass
 
 from agentdeck.errors import InvalidInput, NotFound
+from agentdeck.settings import Settings
 from agentdeck.providers import AccountInfo, Completion, ProviderError, ProviderOutOfCredit
 from agentdeck.router import billing as exhaustion, credentials, routing, slots as slot_config
 from agentdeck.router import stats as slot_stats, upstreams
@@ -48,17 +48,13 @@ class RoutedCompletion:
     fallbacks: int
 
 
-def _env_float(name: str, default: float) -> float:
-    value = os.environ.get(name, "").strip()
-    return float(value) if value else default
-
-
 class Router:
     """Slots, routing with fallback, the catalog, billing state and stats (see the module doc)."""
 
     def __init__(self, *, timeout: float | None = None, cooldown: float | None = None):
-        self.timeout = timeout if timeout is not None else _env_float("AGENTDECK_ROUTER_TIMEOUT", 60.0)
-        self.cooldown = cooldown if cooldown is not None else _env_float("AGENTDECK_ROUTER_COOLDOWN", 3600.0)
+        settings = Settings.from_env()  # afresh: a router is made once per process, or per test
+        self.timeout = timeout if timeout is not None else settings.router_timeout
+        self.cooldown = cooldown if cooldown is not None else settings.router_cooldown
         self.pool = ProviderPool(self.timeout)
 
     # -- slots (blocking: call from a thread in async code) ---------------------------------

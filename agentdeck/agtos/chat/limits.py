@@ -1,8 +1,9 @@
-"""The chat domain's limits and the environment variables that change them."""
+"""The chat domain's limits and the settings that change them."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
+
+from agentdeck.settings import Settings
 
 #: Working memory: at most this many messages and (estimated) tokens are sent with a turn ...
 MEMORY_MAX_MESSAGES = 30
@@ -30,20 +31,13 @@ class ChatLimits:
 
     @classmethod
     def from_env(cls, environ=None) -> "ChatLimits":
-        """The limits now in force; a missing, empty or non-positive value keeps the default."""
-        environ = os.environ if environ is None else environ
+        """The limits now in force (the settings read afresh); a non-positive value keeps the default."""
+        settings = Settings.from_env(environ)
         default = cls()
-        return cls(_positive(environ, "AGENTDECK_AGTOS_CHAT_SESSION_TTL", default.session_ttl),
-                   int(_positive(environ, "AGENTDECK_AGTOS_CHAT_MAX_STEPS", default.max_steps)),
-                   _positive(environ, "AGENTDECK_AGTOS_CHAT_TOOL_TIMEOUT", default.tool_timeout))
+        return cls(_positive(settings.agtos_chat_session_ttl, default.session_ttl),
+                   int(_positive(settings.agtos_chat_max_steps, default.max_steps)),
+                   _positive(settings.agtos_chat_tool_timeout, default.tool_timeout))
 
 
-def _positive(environ, name: str, default: float) -> float:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number, not {raw!r}") from None
+def _positive(value: float, default: float) -> float:
     return value if value > 0 else default
