@@ -123,7 +123,8 @@ def test_schemathesis_with_every_check_finds_nothing(surface, app, live_server, 
     headers = [arg for name, value in credentials(app, tpa_server).items() for arg in ("-H", f"{name}: {value}")]
     command = [SCHEMATHESIS, *CONFIG, "run", f"{live_server}{spec}", "--checks", "all", "--mode", "all",
                "--max-examples", "15", "--seed", "1", "--generation-deterministic", "--no-color",
-               "--warnings", "off", "--request-timeout", "30",
+               # generous: a slow answer on a busy machine is the benches' business (bench/)
+               "--warnings", "off", "--request-timeout", "120",
                # The credentials are fixed; tests/handlers/*/test_auth*.py prove each refusal.
                "--generation-with-security-parameters", "false", *headers, *extra]
     result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=900)
@@ -144,7 +145,7 @@ def test_amplifier_with_auth_required_and_the_admin_key_finds_nothing(auth_requi
     _, key = applications.register_application("contract-admin", "Contract admin", is_admin=True)
     command = [SCHEMATHESIS, *CONFIG, "run", f"{live_server}/amplifier/openapi.json", "--checks", "all",
                "--mode", "all", "--max-examples", "15", "--seed", "1", "--generation-deterministic",
-               "--no-color", "--warnings", "off", "--request-timeout", "30",
+               "--no-color", "--warnings", "off", "--request-timeout", "120",
                "--generation-with-security-parameters", "false", "-H", f"X-API-Key: {key}",
                "--exclude-path", "/smoke-tests"]
     result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=900)

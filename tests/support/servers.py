@@ -45,7 +45,7 @@ class ThreadedServer:
 
 
 @contextlib.contextmanager
-def agentdeck_serve(workers: int, env: dict, cwd, timeout: float = 30):
+def agentdeck_serve(workers: int, env: dict, cwd, timeout: float = 120):
     """``agentdeck serve`` as an operator runs it, in a subprocess on a free loopback port, with
     ``env`` on top of this process's environment; yields the base URL once ``/healthz`` is 200."""
     port = free_port()
