@@ -39,6 +39,9 @@ def unreachable_upstreams(monkeypatch):
     from agentdeck.router import reset_router, upstreams
 
     monkeypatch.delenv("AGTOS_API_KEY", raising=False)
+    # The contract, not the limits (tested in tests/handlers/agtos): schemathesis sends hundreds.
+    monkeypatch.setenv("API_RATE_LIMIT", "100000000")
+    monkeypatch.setenv("CHAT_RATE_LIMIT", "100000000")
     for name in ("ANTHROPIC_BASE_URL", "OPENAI_BASE_URL", "OPENROUTER_BASE_URL", "OLLAMA_HOST"):
         monkeypatch.setenv(name, _closed_port_url())
     monkeypatch.setenv("AGENTDECK_ROUTER_TIMEOUT", "2")
