@@ -32,8 +32,15 @@ def schema_fixture(surface_name: str):
 def run_case(case, headers: dict | None = None):
     """Send one generated case with ``headers`` (the test's credentials) and run every default
     check on the response. A case made invalid at its cookies (a session cookie left out, for
-    example) is sent with the cookies it was generated with, not the test's ``Cookie`` header."""
+    example) is sent with the cookies it was generated with, not the test's ``Cookie`` header; a
+    declared header a case made invalid by leaving it out is not put back."""
     headers = dict(headers or {})
     if case.meta is not None and case.meta.is_negative_at(ParameterLocation.COOKIE):
         headers.pop("Cookie", None)
+    if case.meta is not None and case.meta.is_negative_at(ParameterLocation.HEADER):
+        # A header the spec declares and the case left out on purpose stays out.
+        sent = {name.lower() for name in (case.headers or {})}
+        declared = {p.name.lower() for p in case.operation.headers}
+        for name in [n for n in headers if n.lower() in declared and n.lower() not in sent]:
+            headers.pop(name)
     return case.call_and_validate(headers=headers)
