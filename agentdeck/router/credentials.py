@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 def set_key(provider: str, key: str) -> None:
     """Store (or replace) ``provider``'s key; raises ``InvalidInput`` for an unknown provider
-    or an empty, multi-line or long key."""
+    or an empty, multi-line, long or non-printable-ASCII key (it travels in an HTTP header)."""
     pid = provider_id(provider)
     if pid not in known_providers():
         raise InvalidInput(f"unknown provider {provider!r}")
@@ -32,6 +32,8 @@ def set_key(provider: str, key: str) -> None:
         raise InvalidInput("the API key is empty")
     if len(key) > MAX_KEY_LENGTH or any(c in key for c in "\r\n\0"):
         raise InvalidInput(f"the API key must be one line of at most {MAX_KEY_LENGTH} characters")
+    if not all(" " <= c <= "~" for c in key.strip()):
+        raise InvalidInput("the API key must be printable ASCII (it is sent in an HTTP header)")
     with writing():
         upsert(ProviderCredential, provider=pid, sealed_key=secretbox.seal(key.strip()),
                updated_at=utcnow())

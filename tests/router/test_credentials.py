@@ -37,7 +37,7 @@ def test_keys_are_listed_replaced_and_deleted(db):
     assert credentials.configured_providers() == []
 
 
-@pytest.mark.parametrize("key", ["", "   ", "x" * 257, "two\nlines"])
+@pytest.mark.parametrize("key", ["", "   ", "x" * 257, "two\nlines", "sk-caf\u00e9", "sk-\x7f"])
 def test_a_malformed_key_is_refused(db, key):
     with pytest.raises(InvalidInput):
         credentials.set_key("openai", key)
