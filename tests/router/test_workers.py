@@ -7,6 +7,7 @@ import sys
 import textwrap
 
 from agentdeck.router import Router, billing
+from tests.support.servers import OUTSIDE_THE_SOURCE
 
 WORKER = textwrap.dedent("""
     import sys
@@ -19,7 +20,7 @@ WORKER = textwrap.dedent("""
 
 def run_worker(code: str, *args: str, env: dict) -> str:
     done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True,
-                          text=True, timeout=60)
+                          text=True, timeout=60, cwd=OUTSIDE_THE_SOURCE)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

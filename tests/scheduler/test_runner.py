@@ -16,6 +16,7 @@ from agentdeck.storage.db import writing
 from agentdeck.storage.models.eventbus import Event
 from agentdeck.storage.models.scheduler import ScheduledTask
 from agentdeck.timeutil import utcnow
+from tests.support.servers import OUTSIDE_THE_SOURCE
 
 
 async def test_tasks_fire_within_a_second_of_their_due_times(db):
@@ -78,7 +79,7 @@ async def test_a_crash_between_claim_and_delivery_loses_nothing(db):
     scheduler.create_task(name="Remind", kind="once", at=utcnow(), event_topic="reminders",
                           payload={"text": "stand up"})
     done = subprocess.run([sys.executable, "-c", CRASH], env=dict(os.environ), capture_output=True,
-                          text=True, timeout=60)
+                          text=True, timeout=60, cwd=OUTSIDE_THE_SOURCE)
     assert done.returncode == 9 and done.stdout.strip() == "1", done.stderr
     assert scheduler.fire_due_tasks() == []  # the run was claimed: it does not fire again
     await eventbus.deliver_once()  # this process, restarted, delivers what the dead one fired

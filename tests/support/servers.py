@@ -5,6 +5,7 @@ import contextlib
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -13,6 +14,11 @@ import httpx
 import uvicorn
 
 from tests.support.postgres import free_port
+
+# A working directory for server subprocesses: `python -c` and `-m` put it first on the import
+# path, and from the repository's root that imports the source tree's `agentdeck` folder
+# instead of the installed package (which maps `agentdeck.storage` and the rest).
+OUTSIDE_THE_SOURCE = tempfile.gettempdir()
 
 
 class ThreadedServer:

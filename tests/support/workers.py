@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from tests.support.postgres import free_port
+from tests.support.servers import OUTSIDE_THE_SOURCE
 
 SERVER = textwrap.dedent("""
     import json, os, sys
@@ -55,7 +56,8 @@ class ServerProcess:
         self.port = free_port()
         self.record = record
         self.process = subprocess.Popen([sys.executable, "-c", SERVER, pattern, str(record), str(self.port)],
-                                        env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                        env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                        cwd=OUTSIDE_THE_SOURCE)
 
     def wait_ready(self, timeout: float = 30) -> "ServerProcess":
         """Block until the server answers its health check."""

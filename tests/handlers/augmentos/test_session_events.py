@@ -16,6 +16,7 @@ from agentdeck.storage.models.augmentos import AppSessionEvent
 from agentdeck.surfaces import SURFACES
 from agentdeck.timeutil import utcnow
 from tests.support.postgres import free_port
+from tests.support.servers import OUTSIDE_THE_SOURCE
 
 TIMEOUT = 10
 
@@ -26,7 +27,8 @@ def second_worker(app):
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "agentdeck.asgi:app", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning"], env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+         "--log-level", "warning"], env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=OUTSIDE_THE_SOURCE)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
