@@ -176,6 +176,11 @@ def _stream_run(dsn: str, out_dir: Path, operator: Operator) -> tuple[RecordingA
         for i in range(STEPS):
             _record_step(session, i, hint, logs)
             if i == 1:
+                # Before close() (and so before the SDK sends its manifest) the viewer already
+                # lists the live run and reads the steps streamed so far.
+                _eventually(lambda: _listed(operator))  # its client fields come with the manifest
+                _eventually(lambda: _assert_ok(operator.get("steps/0001.json")))
+                assert operator.get("trace.json").json()["session"]["status"] == "running"
                 # The operator steers the live run; the SDK's held poll answers at once.
                 sent.append(operator.send({"type": "inject_hint", "payload": {"text": "use the other tab"}}))
                 hint = adapter.wait_for(1)[0][1]
@@ -196,6 +201,17 @@ def _stream_run(dsn: str, out_dir: Path, operator: Operator) -> tuple[RecordingA
                                  task_class="checkout")
         session.set_status("halted")
     return adapter, sent, logs
+
+
+def _listed(operator: Operator) -> dict:
+    runs = operator.http.get(f"{API}/runs").json()["runs"]
+    found = [run for run in runs if run["run_id"] == RUN_ID]
+    assert found, runs
+    return found[0]
+
+
+def _assert_ok(response: httpx.Response) -> None:
+    assert response.status_code == 200, response.text
 
 
 def _eventually(check, timeout: float = 20):
