@@ -47,26 +47,3 @@ async def router(db):
     instance = Router(timeout=2.0, cooldown=3600.0)
     yield instance
     await instance.pool.aclose()
-
-
-@pytest.fixture
-def use_fake_openai(fake_openai, monkeypatch):
-    """``openai`` and ``openrouter`` reach the fake OpenAI-compatible server."""
-    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
-    monkeypatch.setenv("OPENROUTER_BASE_URL", fake_openai.base_url)
-    return fake_openai
-
-
-@pytest.fixture
-def use_fake_anthropic(fake_anthropic, monkeypatch):
-    """``claude`` reaches the fake Anthropic server."""
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_anthropic.base_url)
-    return fake_anthropic
-
-
-@pytest.fixture
-def use_fake_ollama(fake_ollama, monkeypatch):
-    """``ollama`` reaches the fake Ollama server."""
-    monkeypatch.setenv("OLLAMA_HOST", fake_ollama.base_url)
-    upstreams.forget_ollama_probe()
-    return fake_ollama

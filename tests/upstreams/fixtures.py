@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pytest
 
+from agentdeck.router import upstreams as router_upstreams
 from agentdeck.settings import reset_settings
 
 from .fake_anthropic import FakeAnthropic
@@ -92,3 +93,29 @@ def fake_anthropic(fake_anthropic_server, allow_private_outbound):
 def fake_ollama(fake_ollama_server, allow_private_outbound):
     """A reset Ollama fake; providers may call it."""
     yield from _fresh(fake_ollama_server)
+
+
+# The router's provider ids pointed at the fakes (through the upstreams' own base-URL variables).
+
+
+@pytest.fixture
+def use_fake_openai(fake_openai, monkeypatch):
+    """``openai`` and ``openrouter`` reach the fake OpenAI-compatible server."""
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("OPENROUTER_BASE_URL", fake_openai.base_url)
+    return fake_openai
+
+
+@pytest.fixture
+def use_fake_anthropic(fake_anthropic, monkeypatch):
+    """``claude`` reaches the fake Anthropic server."""
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_anthropic.base_url)
+    return fake_anthropic
+
+
+@pytest.fixture
+def use_fake_ollama(fake_ollama, monkeypatch):
+    """``ollama`` reaches the fake Ollama server."""
+    monkeypatch.setenv("OLLAMA_HOST", fake_ollama.base_url)
+    router_upstreams.forget_ollama_probe()
+    return fake_ollama

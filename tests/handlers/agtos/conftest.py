@@ -42,22 +42,6 @@ def isolated_router(monkeypatch):
 
 
 @pytest.fixture
-def use_fake_openai(fake_openai, monkeypatch):
-    """``openai`` and ``openrouter`` reach the fake OpenAI-compatible server."""
-    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
-    monkeypatch.setenv("OPENROUTER_BASE_URL", fake_openai.base_url)
-    return fake_openai
-
-
-@pytest.fixture
-def use_fake_ollama(fake_ollama, monkeypatch):
-    """``ollama`` reaches the fake Ollama server."""
-    monkeypatch.setenv("OLLAMA_HOST", fake_ollama.base_url)
-    upstreams.forget_ollama_probe()
-    return fake_ollama
-
-
-@pytest.fixture
 def api_key(settings, monkeypatch):
     """``AGTOS_API_KEY`` set for the app built after this fixture; returns the bearer headers."""
     monkeypatch.setenv("AGTOS_API_KEY", API_KEY)
