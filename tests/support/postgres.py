@@ -15,14 +15,12 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 
+from tests.support.packages import install_debian_packages
+
 
 def _install_postgres() -> None:
     # A fresh machine may lack the server: install it from the distribution, as root only.
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True)
-    subprocess.run(["apt-get", "install", "-y", "-q", "postgresql"], env=env, capture_output=True)
+    install_debian_packages("postgresql")
 
 
 def _bin_dir() -> str:

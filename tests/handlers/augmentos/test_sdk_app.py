@@ -23,6 +23,7 @@ import pytest
 from agentdeck.storage.models.augmentos import AppSession
 from agentdeck.storage.models.core import Delivery
 from tests.handlers.augmentos.conftest import PACKAGE, USER
+from tests.support.packages import install_debian_packages
 from tests.support.postgres import free_port
 
 SDK_VERSION = "2.1.29"
@@ -46,6 +47,8 @@ def _installed(root: Path) -> bool:
 def mentra_sdk() -> Path:
     """A folder with ``@mentra/sdk`` and its dependencies installed exactly as ``sdk_app``'s
     lockfile says (installed once per lockfile, then reused)."""
+    if not shutil.which("npm") or not shutil.which("node"):
+        install_debian_packages("nodejs", "npm")  # a fresh machine may lack them
     if not shutil.which("npm") or not shutil.which("node"):
         pytest.skip("npm and node are needed to run an app built with @mentra/sdk")
     root = _cache_root()
