@@ -36,6 +36,8 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
+from amplifier_stream import make_sessions  # the same Amplifier config and sessions
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 AGENTDECK = os.path.join(os.path.dirname(sys.executable), "agentdeck")
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -229,32 +231,6 @@ def start_agentdeck(data_dir: str, port: int, workers: int) -> subprocess.Popen:
     return proc
 
 
-async def request_json(port: int, method: str, path: str, body: dict) -> dict:
-    """One small JSON request (setup only)."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(post(path, body).replace(b"POST", method.encode(), 1))
-    raw = await reader.read()
-    writer.close()
-    return json.loads(raw.partition(b"\r\n\r\n")[2])  # JSON answers carry a Content-Length
-
-
-async def make_sessions(port: int, upstream_port: int, count: int) -> list[str]:
-    """One ``provider-openai`` config on the upstream and ``count`` sessions on it."""
-    yaml_content = (f"bundle:\n  name: bench\nproviders:\n  - module: provider-openai\n    config:\n"
-                    f"      base_url: http://127.0.0.1:{upstream_port}/v1\n"
-                    f"      api_key: ${{BENCH_UPSTREAM_KEY}}\n      model: gpt-fake\n      max_retries: 0\n")
-    config = await request_json(port, "POST", "/amplifier/configs", {"name": "bench", "yaml_content": yaml_content})
-    sessions = []
-    for start in range(0, count, 50):
-        batch = await asyncio.gather(*[request_json(port, "POST", "/amplifier/sessions",
-                                                    {"config_id": config["config_id"]})
-                                       for _ in range(min(50, count - start))])
-        sessions += [s["session_id"] for s in batch]
-    return sessions
-
-
-# -- measuring and reporting ------------------------------------------------------------------
-
 def percentile(values: list, pct: float) -> float:
     """The ``pct`` percentile of ``values`` (nearest rank), NaN when empty."""
     if not values:
@@ -357,7 +333,7 @@ async def bench(args) -> None:
     data_dir = tempfile.mkdtemp(prefix="agentdeck-bench-")
     server = start_agentdeck(data_dir, port, args.workers)
     try:
-        sessions = await make_sessions(port, upstream_port, max(levels) + 1)
+        sessions = await make_sessions(port, f"http://127.0.0.1:{upstream_port}/v1", max(levels) + 1)
         direct_request = post("/v1/chat/completions", {"model": "gpt-fake", "stream": True,
                                                         "messages": [{"role": "user", "content": "go"}]})
         processes = {"agentdeck": server.pid, "upstream": upstream.pid}
