@@ -38,6 +38,8 @@ class Settings:
                               "data directory: SQLite database, blobs, generated secret key", Path)
     database_url: str = _setting("DATABASE_URL", "",
                                  "sqlite:///path or postgresql://user@host/db; default: SQLite in the data directory")
+    redis_url: str = _setting("REDIS_URL", "",
+                              "redis://host:port/db: rate limits are then counted in Redis instead of the database (unset: in the database)")
     secret_key: str = _setting("AGENTDECK_SECRET_KEY", "",
                                "key for secrets at rest (base64, 32 bytes); default: generated once into the data directory")
     host: str = _setting("AGENTDECK_HOST", "127.0.0.1", "address `agentdeck serve` binds")
@@ -85,6 +87,8 @@ class Settings:
                                    "owlette: the dashboard's origin (https://owlette.example.com): cookie-authenticated changes from another Origin are refused, and passkeys are bound to it; default: http://<host>:<port> the server listens on")
     owlette_rp_id: str = _setting("AGENTDECK_OWLETTE_RP_ID", "",
                                   "owlette: the WebAuthn relying-party ID passkeys are registered for; default: the origin's host name")
+    owlette_api_rate_limit: int = _setting("AGENTDECK_OWLETTE_API_RATE_LIMIT", 300,
+                                           "owlette: requests an hour each client address may make to the dashboard's /api routes (agent-token routes have their own limits)", int)
     amplifier_auth_required: bool = _setting("AUTH_REQUIRED", False,
                                              "Amplifier: require an application API key on every non-health endpoint", _bool)
     agtos_api_key: str = _setting("AGTOS_API_KEY", "",
