@@ -7,21 +7,45 @@ past the limit raises ``RateLimited``, which every surface's error layer answers
 or as seconds from now for a limit made with ``reset_as_seconds``, as agtOS documents it); the
 body carries ``retryAfter`` and a ``message`` for surfaces whose shape has room for them.
 
+With ``REDIS_URL`` set the windows are counted in Redis instead (one atomic script per request:
+increment, and start the window's expiry on its first request), shared by every host using that
+Redis. Should Redis stop answering, requests are counted in the database until it answers again,
+so a Redis outage neither refuses nor waves through everything.
+
 ``agentdeck.throttle`` is the other counter: it counts *failed* credential checks, where this
 counts every request.
 """
 from __future__ import annotations
 
+import logging
 import math
+import time
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import timedelta
 
+import redis
 from peewee import Case
 
+from agentdeck import redisconn
 from agentdeck.errors import TooManyRequests
 from agentdeck.storage.db import writing
 from agentdeck.storage.models.ratelimit import RateLimitWindow
 from agentdeck.timeutil import utcnow
+
+
+log = logging.getLogger(__name__)
+
+REDIS_PREFIX = "agentdeck:ratelimit:"
+# KEYS[1] the window; ARGV[1] its length in ms. Returns {requests in the window, ms until it ends}.
+_REDIS_COUNT = """
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+"""
 
 
 @dataclass(frozen=True)
@@ -54,8 +78,31 @@ def hit(limit: Limit, client: str | None) -> int:
     Raises ``RateLimited`` once the window holds ``limit.requests`` requests already.
     """
     bucket = f"{limit.name}:{client or 'unknown'}"
+    counted = _count_in_redis(bucket, limit.window_seconds)
+    count, seconds_left = counted if counted is not None else _count_in_database(bucket, limit.window_seconds)
+    if count > limit.requests:
+        retry_after = max(1, math.ceil(seconds_left))
+        raise RateLimited(limit, retry_after, math.ceil(time.time() + seconds_left))
+    return limit.requests - count
+
+
+def _count_in_redis(bucket: str, window_seconds: float) -> tuple[int, float] | None:
+    """(requests in the window, seconds until it ends) counted in Redis; None without a usable Redis."""
+    connection = redisconn.client()
+    if connection is None:
+        return None
+    try:
+        count, ms_left = connection.eval(_REDIS_COUNT, 1, REDIS_PREFIX + bucket, max(1, int(window_seconds * 1000)))
+    except redis.RedisError as error:
+        log.warning("rate limits counted in the database: Redis did not answer (%s)", error)
+        return None
+    return int(count), int(ms_left) / 1000
+
+
+def _count_in_database(bucket: str, window_seconds: float) -> tuple[int, float]:
+    """(requests in the window, seconds until it ends) counted in the database."""
     now = utcnow()
-    window = timedelta(seconds=limit.window_seconds)
+    window = timedelta(seconds=window_seconds)
     live = RateLimitWindow.window_started_at > now - window
     with writing():
         # One statement, so that concurrent first requests on PostgreSQL count each other: a
@@ -66,11 +113,7 @@ def hit(limit: Limit, client: str | None) -> int:
              RateLimitWindow.window_started_at: Case(None, [(live, RateLimitWindow.window_started_at)], now)})
          .execute())
         row = RateLimitWindow.get_by_id(bucket)
-    if row.count > limit.requests:
-        ends = row.window_started_at + window
-        retry_after = max(1, math.ceil((ends - now).total_seconds()))
-        raise RateLimited(limit, retry_after, int(ends.replace(tzinfo=timezone.utc).timestamp()))
-    return limit.requests - row.count
+    return row.count, (row.window_started_at + window - now).total_seconds()
 
 
 def prune() -> None:

@@ -39,7 +39,7 @@ def postgres_cluster():
 def settings(tmp_path, monkeypatch, postgres_cluster):
     """Settings for one test: its own data dir and database; edit env before using ``app``."""
     for key in list(os.environ):
-        if (key.startswith("AGENTDECK_") and not key.startswith("AGENTDECK_TEST_")) or key in {"DATABASE_URL", "AUTH_REQUIRED"}:
+        if (key.startswith("AGENTDECK_") and not key.startswith("AGENTDECK_TEST_")) or key in {"DATABASE_URL", "AUTH_REQUIRED", "REDIS_URL"}:
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("AGENTDECK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("AGENTDECK_VALIDATE_RESPONSES", "true")
