@@ -13,6 +13,8 @@ from connexion.options import SwaggerUIOptions
 
 from agentdeck import connexion_tuning, deliveries, eventbus, scheduler
 from agentdeck.agtos.platform.edge import AgtosCors, AgtosRateLimits
+from agentdeck.owlette import edge as owlette_edge
+from agentdeck.ratelimit import MountRateLimit
 from agentdeck.augmentos.app_ws import AppWebSocketRoutes
 from agentdeck.error_responses import ErrorResponder
 from agentdeck.maintenance import maintenance_loop
@@ -94,6 +96,14 @@ def _add_agtos_edge(app: connexion.AsyncApp, mounts: list[str], settings: Settin
                        chat_per_minute=settings.agtos_chat_rate_limit)
 
 
+def _add_owlette_edge(app: connexion.AsyncApp, mounts: list[str], settings: Settings) -> None:
+    # Inside the error handling, so that a 429 is owlette's {error, retryAfter, message}.
+    if mounts:
+        app.add_middleware(MountRateLimit, position=MiddlewarePosition.BEFORE_SWAGGER, mounts=mounts,
+                           limit=owlette_edge.general_limit(settings.owlette_api_rate_limit),
+                           exempt=owlette_edge.is_agent_request)
+
+
 def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
     """Build the ASGI app: storage ready, plugins loaded, every enabled surface mounted."""
     settings = settings or get_settings()
@@ -122,5 +132,6 @@ def create_app(settings: Settings | None = None) -> connexion.AsyncApp:
                        mounted=mounted, max_body_bytes=settings.max_body_bytes,
                        body_timeout=settings.body_read_timeout)
     _add_agtos_edge(app, [m.mount for m in mounted if m.surface.name == "agtos"], settings)
+    _add_owlette_edge(app, [m.mount for m in mounted if m.surface.name == "owlette"], settings)
     app.state_mounted = mounted
     return app

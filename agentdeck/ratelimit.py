@@ -25,6 +25,7 @@ from datetime import timedelta
 
 import redis
 from peewee import Case
+from starlette.concurrency import run_in_threadpool
 
 from agentdeck import redisconn
 from agentdeck.errors import TooManyRequests
@@ -120,3 +121,30 @@ def prune() -> None:
     """Drop windows that ended more than a day ago (a maintenance sweep)."""
     with writing():
         RateLimitWindow.delete().where(RateLimitWindow.window_started_at < utcnow() - timedelta(days=1)).execute()
+
+
+class MountRateLimit:
+    """ASGI middleware: every request below ``<mount><prefix>`` of one of ``mounts`` counts against
+    ``limit`` for its client address, unless ``exempt(scope)`` says it is counted elsewhere.
+
+    Installed inside Connexion's exception handling, so the 429 takes the surface's error shape.
+    """
+
+    def __init__(self, app, mounts: list[str], limit: Limit, prefix: str = "/api", exempt=None):
+        self.app = app
+        self.prefixes = tuple(mount.rstrip("/") + prefix for mount in mounts)
+        self.limit = limit
+        self.exempt = exempt or (lambda scope: False)
+
+    def _counted(self, scope) -> bool:
+        if scope["type"] != "http":
+            return False
+        path = scope["path"]
+        return (any(path == p or path.startswith(p + "/") for p in self.prefixes)
+                and not self.exempt(scope))
+
+    async def __call__(self, scope, receive, send):
+        if self._counted(scope):
+            client = scope["client"][0] if scope.get("client") else None
+            await run_in_threadpool(hit, self.limit, client)
+        await self.app(scope, receive, send)

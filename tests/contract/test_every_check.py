@@ -108,6 +108,12 @@ def unreachable_upstreams(monkeypatch):
     reset_router()
 
 
+@pytest.fixture(autouse=True)
+def generous_rate_limits(settings, monkeypatch):
+    """Limits out of the generated requests' way (tests/handlers/*/test_*limit*.py prove them)."""
+    monkeypatch.setenv("AGENTDECK_OWLETTE_API_RATE_LIMIT", "1000000")
+
+
 @pytest.fixture
 def tpa_server():
     """An AugmentOS app server on loopback that accepts every session request."""
