@@ -9,6 +9,9 @@ gunicorn is run in this process through its documented ``BaseApplication`` rathe
 ``python -m gunicorn``: both ``-m`` and gunicorn's own command line put the working directory
 first on the import path, so starting from a directory holding a folder named ``agentdeck``
 imported that folder instead of the server.
+
+Both also announce a stop to held requests (``agentdeck.stopping``): a long-poll answers at once
+instead of holding the server's exit for its whole hold time.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import asyncio
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from agentdeck import stopping
 from agentdeck.settings import get_settings
 
 PROTOCOL = "agentdeck.serving:HeaderTimeoutProtocol"
@@ -63,9 +67,28 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
 
+def announce_stops() -> None:
+    """Make uvicorn's exit signal (in a single process or a gunicorn worker) also tell held
+    requests to answer (``agentdeck.stopping``), so that they do not hold the stop. Idempotent."""
+    import uvicorn.server
+
+    original = uvicorn.server.Server.handle_exit
+    if getattr(original, "_agentdeck_announces", False):
+        return
+
+    def handle_exit(self, sig, frame):
+        stopping.begin()
+        original(self, sig, frame)
+
+    handle_exit._agentdeck_announces = True
+    uvicorn.server.Server.handle_exit = handle_exit
+
+
 def run_uvicorn(host: str, port: int, *, reload: bool, log_level: str) -> None:
     """One process: uvicorn serving ``agentdeck.asgi:app``."""
     import uvicorn
+
+    announce_stops()
 
     uvicorn.run("agentdeck.asgi:app", host=host, port=port, reload=reload, log_level=log_level,
                 proxy_headers=True, http=PROTOCOL, timeout_keep_alive=_keepalive())
@@ -90,6 +113,10 @@ def run_gunicorn(host: str, port: int, workers: int) -> None:
 
     class Worker(UvicornWorker):
         CONFIG_KWARGS = {**UvicornWorker.CONFIG_KWARGS, "http": PROTOCOL}
+
+        def init_process(self):
+            announce_stops()
+            super().init_process()
 
     options = {"bind": f"{host}:{port}", "workers": workers, "worker_class": Worker,
                "graceful_timeout": 10, "timeout": 120, "keepalive": _keepalive()}

@@ -21,6 +21,7 @@ import threading
 import peewee
 from starlette.concurrency import run_in_threadpool
 
+from agentdeck import stopping
 from agentdeck.errors import Conflict, InvalidInput, NotFound
 from agentdeck.storage.db import gives_back_connection, writing
 from agentdeck.storage.models.augur_commands import AugurCommand
@@ -222,14 +223,14 @@ async def poll_commands(client: IngestClient, run_id: str, cursor: str | None = 
     loop = asyncio.get_running_loop()
     deadline = loop.time() + hold_seconds()
     read = gives_back_connection(commands_after)
-    with _waiters.watching((client.tenant_id, run_id)) as queued:
+    with _waiters.watching((client.tenant_id, run_id)) as queued, stopping.watching(queued):
         while True:
             queued.clear()  # before the read: a command committed after it sets the event again
             found = await run_in_threadpool(read, client.tenant_id, run_id, after)
             if found:
                 return {"commands": found, "cursor": found[-1]["command_id"]}
             remaining = deadline - loop.time()
-            if remaining <= 0:
+            if remaining <= 0 or stopping.is_stopping():  # a stopping server holds no poll
                 return {"commands": [], "cursor": cursor or None}
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(queued.wait(), min(remaining, check_seconds()))

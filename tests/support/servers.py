@@ -50,16 +50,24 @@ class ThreadedServer:
         self.thread.join(timeout=5)
 
 
+class ServedURL(str):
+    """A served base URL that also knows the ``agentdeck serve`` process (``.process``)."""
+
+    process: subprocess.Popen
+
+
 @contextlib.contextmanager
 def agentdeck_serve(workers: int, env: dict, cwd, timeout: float = 120):
     """``agentdeck serve`` as an operator runs it, in a subprocess on a free loopback port, with
-    ``env`` on top of this process's environment; yields the base URL once ``/healthz`` is 200."""
+    ``env`` on top of this process's environment; yields the base URL once ``/healthz`` is 200
+    (a ``ServedURL``: its ``process`` is the server's)."""
     port = free_port()
     command = [str(Path(sys.executable).parent / "agentdeck"), "serve", "--port", str(port),
                "--workers", str(workers)]
     server = subprocess.Popen(command, cwd=cwd, env={**os.environ, **env},
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    url = ServedURL(f"http://127.0.0.1:{port}")
+    url.process = server
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -74,5 +82,6 @@ def agentdeck_serve(workers: int, env: dict, cwd, timeout: float = 120):
             time.sleep(0.2)
         yield url
     finally:
-        server.terminate()
-        server.wait(timeout=15)
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=15)
