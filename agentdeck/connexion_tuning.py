@@ -205,6 +205,10 @@ def _handler(self) -> t.Callable:
         function = self._fn
         if not inspect.iscoroutinefunction(function):
             function = gives_back_connection(function)
+        if _takes_nothing(self._fn):
+            kept = _without_parameters(decorator, function)
+            self.__dict__["_agentdeck_handler"] = kept
+            return kept
         decorated = decorator.decorate(function)
         uri_parser = None
 
@@ -219,6 +223,21 @@ def _handler(self) -> t.Callable:
 
         self.__dict__["_agentdeck_handler"] = kept
     return kept
+
+
+def _takes_nothing(function: t.Callable) -> bool:
+    arguments, has_kwargs = _arguments_of(connexion.decorators.parameter.unwrap_decorators(function))
+    return not arguments and not has_kwargs
+
+
+def _without_parameters(decorator: StarletteDecorator, function: t.Callable) -> t.Callable:
+    """The handler of an operation whose function takes no arguments, with the response
+    decorator only. Connexion's parameter decorator would still build a request, read the body,
+    parse a form for files and gather every parameter, all to pass nothing; request validation
+    (in its own middleware) is untouched."""
+    call = decorator._sync_async_decorator(function)
+    respond = decorator._response_decorator_cls(framework=decorator.framework, jsonifier=decorator.jsonifier)
+    return respond(call)
 
 
 # (module, attribute, replacement): what install() puts in place.
