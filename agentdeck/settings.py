@@ -109,6 +109,11 @@ class Settings:
                                           "agtOS: requests a minute each client may make to /api/chat, /api/tasks and /api/credentials", int)
     agtos_cors_origins: tuple[str, ...] = _setting("CORS_ORIGIN", ("http://localhost:5173",),
                                                    "agtOS: comma-separated origins browsers may call it from (the desktop app's are always added)", _list)
+    # agtOS memory: embedder and importers
+    agtos_memory_embedder: str = _setting("AGENTDECK_MEMORY_EMBEDDER", "local",
+                                          "agtOS memory: the embedder (register_embedders plugin) that turns text into vectors")
+    memory_import_dir: Path | None = _setting("AGENTDECK_MEMORY_IMPORT_DIR", None,
+                                              "agtOS memory: folder importers read exports from (default: <data dir>/import)", Path)
 
     @classmethod
     def from_env(cls, environ=None) -> "Settings":

@@ -26,6 +26,17 @@ def register_memory_importers(register):
 
 
 @hookspec
+def register_embedders(register):
+    """Register text embedders for memory search: call ``register(embedder_cls)`` once per class.
+
+    ``embedder_cls`` has a unique ``name`` (``AGENTDECK_MEMORY_EMBEDDER`` chooses one by it), a
+    ``model`` string (stored beside each vector), and takes no constructor arguments; its
+    ``embed(texts: list[str])`` returns one vector (a sequence of floats, all of one length) per
+    text. Not firstresult; return value ignored.
+    """
+
+
+@hookspec
 def register_alert_channels(register):
     """Register alert channels: call ``register(channel_cls)`` once per class.
 

@@ -127,6 +127,10 @@ class PluginManager:
         """Memory importer classes by name, from ``register_memory_importers``."""
         return self._collect(self.pm.hook.register_memory_importers, "memory importer")
 
+    def embedders(self) -> dict[str, type]:
+        """Embedder classes by name, from ``register_embedders``."""
+        return self._collect(self.pm.hook.register_embedders, "embedder")
+
     def alert_channels(self) -> dict[str, type]:
         """Alert channel classes by name, from ``register_alert_channels``."""
         return self._collect(self.pm.hook.register_alert_channels, "alert channel")
