@@ -186,7 +186,8 @@ SURFACES: dict[str, Surface] = {
             "/api/credentials/validate": (re.compile("is not valid under any of the given schemas"),
                                           "Missing or invalid fields: provider, apiKey"),
         },
-        startup=("agentdeck.agtos.platform.setup_token.prepare_setup_token",),
+        startup=("agentdeck.agtos.platform.setup_token.prepare_setup_token",
+                 "agentdeck.agtos.settings.store.forget"),
         sweeps=("agentdeck.agtos.chat.purge_expired",),
         max_body_bytes=1024 * 1024,  # the reference's 1 MB
     ),

@@ -1,0 +1,1 @@
+"""agtOS runtime settings (``store``) and their schema (``schema``)."""
