@@ -89,6 +89,27 @@ class Settings:
                                   "owlette: the WebAuthn relying-party ID passkeys are registered for; default: the origin's host name")
     owlette_api_rate_limit: int = _setting("AGENTDECK_OWLETTE_API_RATE_LIMIT", 300,
                                            "owlette: requests an hour each client address may make to the dashboard's /api routes (agent-token routes have their own limits)", int)
+    # owlette alerts, webhooks and cortex (email over SMTP, cron and cortex secrets)
+    smtp_url: str = _setting("AGENTDECK_SMTP_URL", "",
+                             "SMTP server of the built-in email alert channel: smtp://user:pass@host:587 (STARTTLS), smtps://user:pass@host:465 (TLS), smtp+insecure://host:25 (plain, for a local relay); unset: no email is sent")
+    smtp_from: str = _setting("AGENTDECK_SMTP_FROM", "",
+                              "From address of alert email (alerts@example.com or 'owlette <alerts@example.com>')")
+    smtp_timeout: float = _setting("AGENTDECK_SMTP_TIMEOUT", 15.0,
+                                   "seconds the email channel waits for the SMTP server", float)
+    smtp_ca_file: str = _setting("AGENTDECK_SMTP_CA_FILE", "",
+                                 "PEM file of the certificate authorities the SMTP server's certificate is checked against (default: the system's)")
+    owlette_cron_secret: str = _setting("AGENTDECK_OWLETTE_CRON_SECRET", "",
+                                        "owlette: the X-Cron-Secret that /api/cron/health-check (and the cron form of /api/cortex/escalation) require; unset: those routes answer 401")
+    owlette_cortex_secret: str = _setting("AGENTDECK_OWLETTE_CORTEX_SECRET", "",
+                                          "owlette: the x-cortex-secret that /api/cortex/autonomous and /api/cortex/escalation require; unset: those routes answer 401")
+    owlette_cortex_model: str = _setting("AGENTDECK_OWLETTE_CORTEX_MODEL", "",
+                                         "owlette cortex: the model asked when a key names none (default: the provider's usual model)")
+    owlette_cortex_cooldown: float = _setting("AGENTDECK_OWLETTE_CORTEX_COOLDOWN", 300.0,
+                                              "owlette cortex: seconds after an autonomous investigation of a machine's process before another of the same is accepted", float)
+    owlette_cortex_concurrency: int = _setting("AGENTDECK_OWLETTE_CORTEX_CONCURRENCY", 3,
+                                               "owlette cortex: autonomous investigations a site may run at once", int)
+    owlette_public_url: str = _setting("AGENTDECK_OWLETTE_PUBLIC_URL", "",
+                                       "owlette: base URL of the surface written into alert emails (unsubscribe links); default: the dashboard origin + /owlette")
     amplifier_auth_required: bool = _setting("AUTH_REQUIRED", False,
                                              "Amplifier: require an application API key on every non-health endpoint", _bool)
     agtos_api_key: str = _setting("AGTOS_API_KEY", "",
