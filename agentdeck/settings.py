@@ -130,6 +130,13 @@ class Settings:
                                           "agtOS: requests a minute each client may make to /api/chat, /api/tasks and /api/credentials", int)
     agtos_cors_origins: tuple[str, ...] = _setting("CORS_ORIGIN", ("http://localhost:5173",),
                                                    "agtOS: comma-separated origins browsers may call it from (the desktop app's are always added)", _list)
+    # agtOS memory maintenance (the sweep, its schedule and its resource guard)
+    agtos_maintenance_schedule: str = _setting("AGENTDECK_AGTOS_MAINTENANCE_SCHEDULE", "0 3 * * *",
+                                               "agtOS: cron expression (UTC) of the daily memory maintenance sweep; empty or off turns it off")
+    agtos_maintenance_max_load: float = _setting("AGENTDECK_AGTOS_MAINTENANCE_MAX_LOAD", 2.0,
+                                                 "agtOS: 1-minute load average per CPU above which a maintenance sweep is deferred (0: never for load)", float)
+    agtos_memory_retention_days: int = _setting("AGTOS_MEMORY_RETENTION_DAYS", 30,
+                                                "agtOS: days after which a conclusion no recent episode supports is stale (1-365)", int)
     # agtOS memory: embedder and importers
     agtos_memory_embedder: str = _setting("AGENTDECK_MEMORY_EMBEDDER", "local",
                                           "agtOS memory: the embedder (register_embedders plugin) that turns text into vectors")

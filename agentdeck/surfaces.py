@@ -188,7 +188,8 @@ SURFACES: dict[str, Surface] = {
         },
         startup=("agentdeck.agtos.platform.setup_token.prepare_setup_token",
                  "agentdeck.agtos.settings.store.forget"),
-        sweeps=("agentdeck.agtos.chat.purge_expired",),
+        sweeps=("agentdeck.agtos.chat.purge_expired",
+                "agentdeck.agtos.memory.maintenance.schedule.run_scheduled_sweep"),
         max_body_bytes=1024 * 1024,  # the reference's 1 MB
     ),
     "amplifier": Surface("amplifier", "amplifier.yaml", _amplifier_error, schema_failure_status=422,

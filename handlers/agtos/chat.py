@@ -6,6 +6,7 @@ from contextlib import aclosing
 from starlette.responses import StreamingResponse
 
 from agentdeck.agtos.chat import chat_events, chat_once, history
+from agentdeck.agtos.memory.maintenance.guard import chat_stream_in_flight
 from agentdeck.storage.db import gives_back_connection
 
 _SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
@@ -18,7 +19,8 @@ async def send_chat(body):
 
 async def _as_sse(events):
     # A client that goes away cancels this generator; closing the events closes the upstream call.
-    async with aclosing(events) as stream:
+    # Counted while it runs, so the memory maintenance sweep waits for it (its resource guard).
+    async with chat_stream_in_flight(), aclosing(events) as stream:
         async for event in stream:
             yield f"data: {json.dumps({'type': event['type'], **event})}\n\n"
 
