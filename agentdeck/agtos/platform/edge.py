@@ -3,7 +3,9 @@ preflight answered 204 here) and the per-client rate limits ``API_RATE_LIMIT`` (
 request) and ``CHAT_RATE_LIMIT`` (chat, tasks and credentials, counted on top of the first).
 
 Both limits are ``agentdeck.ratelimit`` windows of one minute, kept in the database, so every
-worker counts against the same numbers. A request past a limit raises ``RateLimited`` inside
+worker counts against the same numbers. Their sizes are the settings ``apiRateLimit`` and
+``chatRateLimit`` (``agentdeck.agtos.settings.store``; by default the variables above), read on
+each request, so a change through ``PUT /api/settings`` reaches every worker within a second. A request past a limit raises ``RateLimited`` inside
 Connexion's exception handling, which answers agtOS's 429; every other ``/api`` response carries
 ``X-RateLimit-Remaining``.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 from starlette.concurrency import run_in_threadpool
 
 from agentdeck import ratelimit
+from agentdeck.agtos.settings import store
 
 # Origins the agtOS desktop app (Tauri) loads its pages from; the reference adds them always.
 TAURI_ORIGINS = ("tauri://localhost", "http://tauri.localhost", "https://tauri.localhost")
@@ -91,21 +94,25 @@ class AgtosCors:
 class AgtosRateLimits:
     """Counts each ``/api`` request of a client against agtOS's limits (see the module)."""
 
-    def __init__(self, app, mounts: list[str], api_per_minute: int, chat_per_minute: int):
+    def __init__(self, app, mounts: list[str], api_per_minute: int | None = None,
+                 chat_per_minute: int | None = None):
+        # The per-minute figures given here are the settings' defaults already; the store's
+        # current values are what is counted against.
         self.app = app
         self.mounts = sorted(mounts, key=len, reverse=True)
-        self.api = ratelimit.Limit("agtos-api", api_per_minute, 60, reset_as_seconds=True)
-        self.chat = ratelimit.Limit("agtos-chat", chat_per_minute, 60, reset_as_seconds=True)
 
     async def __call__(self, scope, receive, send):
         below = _below(scope["path"], self.mounts) if scope["type"] == "http" else None
         if below is not None and _under(below, "/api"):
             client = scope["client"][0] if scope.get("client") else None
-            limits = [self.api] + ([self.chat] if any(_under(below, p) for p in CHAT_PATHS) else [])
-            remaining = await run_in_threadpool(_count, limits, client)
+            chat = any(_under(below, p) for p in CHAT_PATHS)
+            remaining = await run_in_threadpool(_count, chat, client)
             scope.setdefault("state", {})[_REMAINING] = remaining
         await self.app(scope, receive, send)
 
 
-def _count(limits: list[ratelimit.Limit], client: str | None) -> int:
+def _count(chat: bool, client: str | None) -> int:
+    limits = [ratelimit.Limit("agtos-api", store.get("apiRateLimit"), 60, reset_as_seconds=True)]
+    if chat:
+        limits.append(ratelimit.Limit("agtos-chat", store.get("chatRateLimit"), 60, reset_as_seconds=True))
     return min(ratelimit.hit(limit, client) for limit in limits)
