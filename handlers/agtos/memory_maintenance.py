@@ -15,4 +15,4 @@ def list_maintenance_reports(limit=20):
 
 def get_maintenance_report(timestamp):
     """GET /api/memory/maintenance/reports/{timestamp}"""
-    return reports.get_report(timestamp), 200
+    return reports.get_report(int(timestamp)), 200
