@@ -30,3 +30,12 @@ def parse_iso(value: str) -> datetime:
     if dt.tzinfo is not None:
         dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
     return dt
+
+
+def unix_ms(dt: datetime | None) -> int | None:
+    """Unix milliseconds of a naive-UTC or aware datetime (the agtOS wire format); None stays None."""
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return int(dt.timestamp() * 1000)
