@@ -16,6 +16,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from typing import Callable
 from datetime import timedelta
 
 import httpx
@@ -56,6 +57,28 @@ def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
     return hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
+@dataclass(frozen=True)
+class SourceStyle:
+    """How one source's deliveries are signed and timed, for receivers that expect another shape
+    than agentdeck's own (owlette's webhooks keep upstream's headers so receivers verify unchanged).
+
+    ``sign(secret, body, payload)`` gives the headers to add; ``timeout`` the seconds one attempt
+    may take; ``after_attempt(delivery, ok)`` is told each attempt's outcome.
+    """
+
+    sign: Callable[[str, bytes, dict], dict] | None = None
+    timeout: float | None = None
+    after_attempt: Callable[[Delivery, bool], None] | None = None
+
+
+_styles: dict[str, SourceStyle] = {}
+
+
+def register_source_style(source: str, style: SourceStyle) -> None:
+    """Use ``style`` for every delivery of ``source`` (and of ``source:<anything>``), first tries and retries."""
+    _styles[source] = style
+
+
 def backoff_seconds(attempts: int) -> float:
     """Delay before the next try after ``attempts`` failed tries: 2, 4, 8 … seconds, capped."""
     return min(BACKOFF_BASE_SECONDS * (2 ** max(attempts - 1, 0)), BACKOFF_MAX_SECONDS)
@@ -81,16 +104,20 @@ def _release(delivery: Delivery) -> None:
 
 
 def _attempt(delivery: Delivery) -> None:
+    style = _styles.get(delivery.source.split(":", 1)[0], SourceStyle())
     body = json.dumps(delivery.payload, separators=(",", ":")).encode()
     headers = {"Content-Type": "application/json"}
-    if delivery.secret:
+    if delivery.secret and style.sign is not None:
+        headers.update(style.sign(secretbox.unseal(delivery.secret), body, delivery.payload))
+    elif delivery.secret:
         timestamp = str(int(time.time()))
         headers[TIMESTAMP_HEADER] = timestamp
         headers[SIGNATURE_HEADER] = sign(secretbox.unseal(delivery.secret), timestamp, body)
     delivery.attempts += 1
     delivery.updated_at = utcnow()
     try:
-        response = outbound.request("POST", delivery.target_url, content=body, headers=headers)
+        response = outbound.request("POST", delivery.target_url, content=body, headers=headers,
+                                    timeout=style.timeout)
         delivery.last_status_code = response.status_code
         ok = 200 <= response.status_code < 300
         delivery.last_error = None if ok else f"HTTP {response.status_code}"
@@ -107,6 +134,11 @@ def _attempt(delivery: Delivery) -> None:
         delivery.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(delivery.attempts))
     # The claim column is the claimer's alone to write (it renews and releases it explicitly).
     delivery.save(only=[f for f in Delivery._meta.sorted_fields if f is not Delivery.claimed_until])
+    if style.after_attempt is not None:
+        try:
+            style.after_attempt(delivery, ok)
+        except Exception:  # the source's bookkeeping must not undo the attempt's record
+            log.exception("delivery %s: the %s source's after_attempt failed", delivery.id, delivery.source)
 
 
 def _outcome(delivery: Delivery) -> DeliveryOutcome:

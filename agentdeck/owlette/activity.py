@@ -11,12 +11,12 @@ and ``GET /api/logs`` reads them back with the reference's filters (``list_entri
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from agentdeck.errors import InvalidInput
 from agentdeck.storage.db import writing
 from agentdeck.storage.models.owlette_alerts import OwletteActivity
-from agentdeck.timeutil import to_iso
+from agentdeck.timeutil import parse_iso, to_iso
 
 LEVELS = ("info", "warning", "error")
 MAX_LIMIT = 200
@@ -61,6 +61,18 @@ def list_entries(site_id: str, *, limit: int = DEFAULT_LIMIT, action: str | None
         query = query.where(OwletteActivity.created_at >= since)
     rows = query.order_by(OwletteActivity.created_at.desc(), OwletteActivity.id.desc()).limit(limit)
     return [to_dict(row) for row in rows]
+
+
+def parse_since(value: str | None) -> datetime | None:
+    """``since`` as the log filter takes it: Unix milliseconds, or an ISO 8601 timestamp."""
+    if value is None or value == "":
+        return None
+    try:
+        if value.strip().isdigit():
+            return datetime.fromtimestamp(int(value) / 1000, tz=timezone.utc).replace(tzinfo=None)
+        return parse_iso(value)
+    except (ValueError, OverflowError, OSError):
+        raise InvalidInput("since must be Unix milliseconds or an ISO 8601 timestamp") from None
 
 
 def to_dict(entry: OwletteActivity) -> dict:
