@@ -17,7 +17,7 @@ VERDICT = '{"contradiction": true, "confidence": 0.9}'
 
 
 @pytest.fixture(autouse=True)
-def no_load_rule(monkeypatch):
+def no_load_rule(settings, monkeypatch):
     """The shared test machine is often loaded: the load rule is off unless a test sets it."""
     monkeypatch.setenv("AGENTDECK_AGTOS_MAINTENANCE_MAX_LOAD", "0")
 
