@@ -244,3 +244,42 @@ def user_created(user: OwletteUser, send_welcome: bool) -> dict:
                              "Your owlette account is ready. Sign in to the dashboard to see your machines.",
                              severity="info")
     return {"success": True, "adminNotified": notified["emailSent"], "welcomeSent": welcome["emailSent"]}
+
+
+OFFLINE_ALERT_EVERY = 3600.0
+
+
+def health_check() -> dict:
+    """Find machines gone silent (their agent last said online, but no heartbeat for three
+    minutes; an agent that shut down cleanly said ``online: false`` and is not alerted), alert
+    each at most once an hour (log and webhooks per machine), and email each site's admins
+    once listing its machines: ``{ok, sitesChecked, machinesChecked, alertsSent}``."""
+    from agentdeck.owlette.fleet.machines import OFFLINE_AFTER
+    from agentdeck.storage.models.owlette_fleet import Machine
+
+    now = utcnow()
+    sites = list(OwletteSite.select())
+    machines_checked = alerts_sent = 0
+    opted_out = {row.user_id for row in OwletteAlertOptOut.select()}
+    for site in sites:
+        gone = []
+        for machine in Machine.select().where(Machine.site == site.id):
+            machines_checked += 1
+            silent = machine.online and machine.last_heartbeat_at and now - machine.last_heartbeat_at >= OFFLINE_AFTER
+            if silent and claim_mark(f"offline:{site.id}/{machine.machine_id}", OFFLINE_ALERT_EVERY):
+                gone.append(machine)
+        if not gone:
+            continue
+        for machine in gone:
+            raise_alert(AlertEvent(site_id=site.id, event="machine_offline", machine_id=machine.machine_id,
+                                   machine_name=machine.hostname,
+                                   extra={"lastHeartbeat": machine.last_heartbeat_at.isoformat() + "Z"}),
+                        email=False)
+        alerts_sent += len(gone)
+        users = [u for u in site_admins(site.id) if u.id not in opted_out]
+        names = "\n".join(f"- {m.hostname or m.machine_id} (last heartbeat {m.last_heartbeat_at.isoformat(timespec='seconds')}Z)"
+                          for m in gone)
+        send_email(site, users, f"[owlette] {len(gone)} machine(s) offline at {site.name}",
+                   f"These machines at site {site.name} ({site.id}) stopped sending heartbeats:\n\n{names}",
+                   unsubscribe=True)
+    return {"ok": True, "sitesChecked": len(sites), "machinesChecked": machines_checked, "alertsSent": alerts_sent}
