@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 
 from agentdeck import eventbus
-from agentdeck.agtos.memory import embedding
+from agentdeck.agtos.memory import embedding, search
 from agentdeck.storage.db import database, is_postgres, writing
 from agentdeck.storage.models.agtos_memory import Episode
 from agentdeck.timeutil import utcnow
@@ -55,6 +55,7 @@ def store(*, summary: str, keywords: list[str] | None = None, topic: str = "", t
             database.execute_sql("INSERT INTO agtos_memory_episode_fts (episode_id, body) VALUES (?, ?)",
                                  (episode.id, index_text(episode)))
         eventbus.publish(EPISODE_CREATED, {"episodeId": episode.id}, key=episode.id)
+    search.episodes_changed()
     return episode, True
 
 
@@ -75,4 +76,5 @@ def soft_delete(episode_id: str) -> bool:
                    .where(Episode.id == episode_id, Episode.deleted_at.is_null()).execute())
         if changed and not is_postgres():
             database.execute_sql("DELETE FROM agtos_memory_episode_fts WHERE episode_id = ?", (episode_id,))
+    search.episodes_changed()
     return bool(changed)
