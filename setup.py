@@ -24,5 +24,6 @@ PACKAGES, PACKAGE_DIR = _packages()
 setup(
     packages=PACKAGES,
     package_dir=PACKAGE_DIR,
-    package_data={"agentdeck.openapi": ["*.yaml", "components/*.yaml"]},
+    package_data={"agentdeck.openapi": ["*.yaml", "components/*.yaml"],
+                  "agentdeck.agtos.models": ["catalog.yaml"]},  # the shipped model catalog
 )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlparse
 
@@ -109,3 +111,22 @@ def _read_capped(chunks) -> tuple[bytes, bool]:
         if len(buf) > MAX_RESPONSE_BYTES:
             return bytes(buf[:MAX_RESPONSE_BYTES]), True
     return bytes(buf), False
+
+
+@contextmanager
+def stream(method: str, url: str, *, headers: dict | None = None,
+           timeout: float | None = None) -> Iterator[httpx.Response]:
+    """A guarded request whose body is read by the caller as it arrives (a file download): the
+    same checks as ``request`` on every hop, no cap on the size (the caller counts what it
+    keeps). Yields the final response, open; raises ``OutboundRefused`` or ``httpx.HTTPError``."""
+    timeout = get_settings().outbound_timeout if timeout is None else timeout
+    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+        for _ in range(MAX_REDIRECTS + 1):
+            validate_url(url)
+            with client.stream(method, url, headers=headers) as resp:
+                if resp.is_redirect and "location" in resp.headers:
+                    url = urljoin(url, resp.headers["location"])
+                    continue
+                yield resp
+                return
+    raise OutboundRefused(f"more than {MAX_REDIRECTS} redirects")

@@ -128,6 +128,10 @@ class Settings:
                                          "agtOS: requests a minute each client may make to /api/* (429 past it)", int)
     agtos_chat_rate_limit: int = _setting("CHAT_RATE_LIMIT", 20,
                                           "agtOS: requests a minute each client may make to /api/chat, /api/tasks and /api/credentials", int)
+    agtos_model_catalog: str = _setting("AGENTDECK_AGTOS_MODEL_CATALOG", "",
+                                        "agtOS: a YAML model catalog to use instead of the one shipped (id, name, description, type, family, format, sizeBytes, url, sha256 per model)")
+    agtos_models_dir: str = _setting("AGENTDECK_AGTOS_MODELS_DIR", "",
+                                     "agtOS: where downloaded models are kept (default: agtos-models in the data directory)")
     agtos_cors_origins: tuple[str, ...] = _setting("CORS_ORIGIN", ("http://localhost:5173",),
                                                    "agtOS: comma-separated origins browsers may call it from (the desktop app's are always added)", _list)
     # agtOS memory maintenance (the sweep, its schedule and its resource guard)
