@@ -1,9 +1,11 @@
 """agtOS memory maintenance through the HTTP surface: the sweep's six steps and its report, the
 resource guard's and the memory store's 503s, the stored reports, and who may call them."""
 import asyncio
+import gc
 import time
 from datetime import timedelta
 
+import httpx
 import pytest
 
 from agentdeck.agtos.memory.maintenance import guard, reports
@@ -113,13 +115,20 @@ def test_a_chat_stream_in_flight_defers_the_sweep(client, memory):
     assert client.post("/agtos/api/memory/maintain", json={}).status_code == 200  # the stream ended
 
 
-def test_the_chat_stream_handler_is_counted_while_it_streams(client):
-    with client.stream("POST", "/agtos/api/chat/stream", json={"text": "hello"}) as response:
-        next(response.iter_lines())
+def test_the_chat_stream_handler_is_counted_while_it_streams(client, live_server, use_fake_openai):
+    credentials.set_key("openai", "sk-test")
+    client.put("/agtos/api/slots", json={"chat": {"provider": "openai", "model": "gpt-fake"}})
+    use_fake_openai.reset()
+    use_fake_openai.reply("one two three four five six seven eight nine ten")
+    use_fake_openai.set_tokens_per_second(4)
+    # A real server: the test client would run the whole stream before handing over its first line.
+    with httpx.stream("POST", f"{live_server}/agtos/api/chat/stream", json={"text": "hello"}, timeout=30) as response:
+        next(line for line in response.iter_lines() if line.startswith("data:"))
         assert guard.streams_in_flight() == 1
-    for _ in range(50):  # the stream's end is counted once its generator has closed
+    for _ in range(200):  # the stream's end is counted once its generator has closed
         if guard.streams_in_flight() == 0:
             break
+        gc.collect()
         time.sleep(0.1)
     assert guard.streams_in_flight() == 0
 
