@@ -20,6 +20,8 @@ import logging
 import re
 import time
 
+from agentdeck.timeutil import utcnow
+
 log = logging.getLogger(__name__)
 REDUNDANT_AT = 0.92
 CANDIDATE_AT = 0.6
@@ -37,26 +39,31 @@ def _embedding_module():
         return None
 
 
-def similar_pairs(conclusions: list, at_least: float) -> list[tuple[float, object, object]]:
-    """Pairs of ``conclusions`` with cosine similarity ≥ ``at_least``, most similar first;
-    empty when no embedder is installed."""
+def embed_conclusions(conclusions: list) -> dict:
+    """``{conclusion id: vector}`` from the memory's embedder; empty when none is installed.
+    Done once per sweep, before its write transaction (which should not wait on a model)."""
     module = _embedding_module()
     if module is None or len(conclusions) < 2:
-        return []
-    vectors = module.embed([c.content for c in conclusions])
+        return {}
+    return dict(zip((str(c.id) for c in conclusions), module.embed([c.content for c in conclusions])))
+
+
+def similar_pairs(conclusions: list, vectors: dict, at_least: float) -> list[tuple[float, object, object]]:
+    """Pairs of ``conclusions`` with cosine similarity ≥ ``at_least``, most similar first."""
+    module = _embedding_module()
+    known = [c for c in conclusions if str(c.id) in vectors]
     pairs = []
-    for i, first in enumerate(conclusions):
-        for j in range(i + 1, len(conclusions)):
-            score = float(module.cosine(vectors[i], vectors[j]))
+    for i, first in enumerate(known):
+        for second in known[i + 1:]:
+            score = float(module.cosine(vectors[str(first.id)], vectors[str(second.id)]))
             if score >= at_least:
-                pairs.append((score, first, conclusions[j]))
+                pairs.append((score, first, second))
     return sorted(pairs, key=lambda p: -p[0])
 
 
 def merge_redundant(state) -> None:
     """Step 3: merge near-duplicate conclusions of the same type."""
-    from agentdeck.timeutil import utcnow
-    for score, first, second in similar_pairs(state.live_conclusions(), REDUNDANT_AT):
+    for score, first, second in similar_pairs(state.live_conclusions(), state.vectors, REDUNDANT_AT):
         if first.deleted_at is not None or second.deleted_at is not None or first.type != second.type:
             continue
         keep, drop = (first, second) if first.confidence >= second.confidence else (second, first)
@@ -71,12 +78,12 @@ def merge_redundant(state) -> None:
 def contradiction_candidates(state) -> tuple[list, dict]:
     """Stages 1 and 2: the pairs to judge and the pipeline counts and latencies so far."""
     started = time.perf_counter()
-    pairs = [p for p in similar_pairs(state.live_conclusions(), CANDIDATE_AT) if p[0] < REDUNDANT_AT]
+    pairs = [p for p in similar_pairs(state.live_conclusions(), state.vectors, CANDIDATE_AT) if p[0] < REDUNDANT_AT]
     stage1 = time.perf_counter()
     judged = pairs[:JUDGE_AT_MOST]
     stage2 = time.perf_counter()
     return judged, {"candidatesSelected": len(pairs), "nliConfirmed": len(judged), "llmConfirmed": 0,
-                    "stageLatencyMs": {"stage1": round((stage1 - started) * 1000),
+                    "stageLatencyMs": {"stage1": state.embed_ms + round((stage1 - started) * 1000),
                                        "stage2": round((stage2 - stage1) * 1000), "stage3": 0}}
 
 

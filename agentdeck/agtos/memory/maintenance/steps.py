@@ -30,6 +30,8 @@ class SweepState:
     summary: dict = field(default_factory=lambda: dict.fromkeys(
         ("contradictions", "stale", "orphans", "redundant", "pruned", "decayed", "danglingSources"), 0))
     issues: list = field(default_factory=list)
+    vectors: dict = field(default_factory=dict)  # conclusion id -> embedding
+    embed_ms: int = 0  # time the embeddings took (counted in the contradiction pipeline's stage 1)
 
     def issue(self, type_: str, conclusion, action: str, description: str) -> None:
         """Record one issue of the report."""

@@ -63,6 +63,9 @@ def _begin(settings: Settings) -> tuple[steps.SweepState, list]:
         raise MaintenanceDeferred("another maintenance sweep is running")
     try:
         state = _read_state()
+        embedding_started = time.perf_counter()
+        state.vectors = similarity.embed_conclusions(state.conclusions)
+        state.embed_ms = round((time.perf_counter() - embedding_started) * 1000)
         with writing():
             steps.detect_stale_and_decay(state, max(1, min(365, settings.agtos_memory_retention_days)))
             similarity.merge_redundant(state)
