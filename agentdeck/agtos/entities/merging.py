@@ -53,3 +53,16 @@ def merge_entities(primary_id: str, duplicate_id: str) -> dict:
         primary.save()
         duplicate.save()
     return {"entity": entity_view(primary)}
+
+
+def forget_gone_episodes(live_episode_ids: set[str]) -> int:
+    """Drop mentions of episodes no longer live and recount the entities they counted for (call
+    inside ``writing()``; the maintenance sweep's dangling-source step). Returns mentions dropped."""
+    gone = [m for m in EntityMention.select() if m.episode_id not in live_episode_ids]
+    touched = {m.entity_id for m in gone}
+    if gone:
+        EntityMention.delete().where(EntityMention.id.in_([m.id for m in gone])).execute()
+    for entity in Entity.select().where(Entity.id.in_(list(touched))) if touched else ():
+        refresh_mention_counts(entity)
+        entity.save()
+    return len(gone)

@@ -185,3 +185,14 @@ def test_every_maintenance_operation_needs_the_key_when_one_is_set(api_key, clie
         assert refused.status_code == 401 and refused.json()["error"] == "Unauthorized", path
         assert client.request(method, path, headers={"Authorization": "Bearer nope"}, **kwargs).status_code == 401
     assert client.get("/agtos/api/memory/maintenance/reports", headers=api_key).status_code == 200
+
+
+def test_the_sweep_forgets_entity_mentions_of_deleted_episodes(client):
+    from agentdeck.agtos.entities.extraction import store_extraction
+    kept, deleted = _episode(1), _episode(2)
+    for n, episode_id in enumerate((kept, deleted)):
+        store_extraction({"id": episode_id, "summary": "s", "timestamp": 1000 + n}, [{"name": "Alice", "type": "person"}], [])
+    Episode.update(deleted_at=utcnow()).where(Episode.id == deleted).execute()
+    assert client.post("/agtos/api/memory/maintain", json={}).status_code == 200
+    alice = client.get("/agtos/api/entities").json()["entities"][0]
+    assert alice["episodeCount"] == 1 and alice["lastMentioned"] == 1000

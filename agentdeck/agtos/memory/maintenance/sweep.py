@@ -13,6 +13,7 @@ import time
 import peewee
 
 from agentdeck import leases
+from agentdeck.agtos.entities import merging
 from agentdeck.agtos.entities.memory_records import memory_models
 from agentdeck.agtos.memory.maintenance import guard, reports, similarity, steps
 from agentdeck.errors import ServiceUnavailable
@@ -70,6 +71,7 @@ def _begin(settings: Settings) -> tuple[steps.SweepState, list]:
             steps.detect_stale_and_decay(state, max(1, min(365, settings.agtos_memory_retention_days)))
             similarity.merge_redundant(state)
             steps.flag_orphans_and_dangling(state)
+            merging.forget_gone_episodes(set(state.episodes))
         return state, similarity.contradiction_candidates(state)
     except BaseException:
         leases.release(LEASE)
