@@ -6,6 +6,10 @@ A reader holds a ``Wakeup`` for the channel: on PostgreSQL it ``LISTEN``s on a c
 its own and ``wait()`` returns as soon as a matching notification arrives (or after a slow poll,
 in case one was missed or the listening connection broke); on SQLite ``wait()`` is a short poll.
 Readers always re-read the outbox after ``wait()``: a wake-up says "look", never what changed.
+
+The readers of one channel in one process share one listening connection (``_SharedListener``):
+a server holding thousands of readers (AugmentOS app sockets, long-polls) holds one PostgreSQL
+connection per channel and worker for them, not one each.
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 from typing import Callable
+from weakref import WeakKeyDictionary
 
 from agentdeck.storage.db import database, is_postgres
 
@@ -37,6 +42,69 @@ def _listener_connection(channel: str):
     return conn
 
 
+class _SharedListener:
+    """One ``LISTEN`` connection of this event loop for ``channel``, fanned out to its readers."""
+
+    def __init__(self, channel: str, connection, loop: asyncio.AbstractEventLoop):
+        self.channel = channel
+        self.connection = connection
+        self.loop = loop
+        self.readers: set["Wakeup"] = set()
+        loop.add_reader(connection.fileno(), self._on_notify)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.loop.remove_reader(self.connection.fileno())
+        with contextlib.suppress(Exception):
+            self.connection.close()
+
+    def _on_notify(self) -> None:
+        try:
+            self.connection.poll()
+        except Exception:  # the listening connection broke: its readers carry on by polling
+            log.warning("channel %s: listener lost; polling instead", self.channel)
+            _forget(self)
+            for reader in list(self.readers):
+                reader._lost_listener()
+            return
+        payloads = [n.payload for n in self.connection.notifies]
+        self.connection.notifies.clear()
+        for reader in list(self.readers):
+            if any(reader.wants(payload) for payload in payloads):
+                reader._woken.set()
+
+
+# Per event loop: channel -> its shared listener, and the lock that makes only one of them.
+_listeners: "WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _SharedListener]]" = WeakKeyDictionary()
+_opening: "WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]" = WeakKeyDictionary()
+
+
+def _forget(listener: _SharedListener) -> None:
+    by_channel = _listeners.get(listener.loop, {})
+    if by_channel.get(listener.channel) is listener:
+        del by_channel[listener.channel]
+    listener.close()
+
+
+async def _join(channel: str, reader: "Wakeup") -> _SharedListener:
+    loop = asyncio.get_running_loop()
+    lock = _opening.setdefault(loop, asyncio.Lock())
+    async with lock:
+        by_channel = _listeners.setdefault(loop, {})
+        listener = by_channel.get(channel)
+        if listener is None:
+            connection = await asyncio.to_thread(_listener_connection, channel)
+            listener = by_channel[channel] = _SharedListener(channel, connection, loop)
+        listener.readers.add(reader)
+        return listener
+
+
+def _leave(listener: _SharedListener, reader: "Wakeup") -> None:
+    listener.readers.discard(reader)
+    if not listener.readers:
+        _forget(listener)
+
+
 class Wakeup:
     """Waits for notifications on ``channel`` whose payload ``wants`` (default: any).
 
@@ -51,7 +119,7 @@ class Wakeup:
         self.wants = wants or (lambda payload: True)
         self.sqlite_poll = sqlite_poll
         self.postgres_poll = postgres_poll
-        self._listener = None
+        self._listener: _SharedListener | None = None
         self._woken = asyncio.Event()
 
     @property
@@ -61,15 +129,12 @@ class Wakeup:
 
     async def __aenter__(self) -> "Wakeup":
         if is_postgres():
-            self._listener = await asyncio.to_thread(_listener_connection, self.channel)
-            asyncio.get_running_loop().add_reader(self._listener.fileno(), self._on_notify)
+            self._listener = await _join(self.channel, self)
         return self
 
     async def __aexit__(self, *exc) -> None:
         if self._listener is not None:
-            with contextlib.suppress(Exception):
-                asyncio.get_running_loop().remove_reader(self._listener.fileno())
-                self._listener.close()
+            _leave(self._listener, self)
             self._listener = None
 
     def wake(self) -> None:
@@ -85,18 +150,6 @@ class Wakeup:
             await asyncio.wait_for(self._woken.wait(), poll)
         self._woken.clear()
 
-    def _on_notify(self) -> None:
-        conn = self._listener
-        try:
-            conn.poll()
-        except Exception:  # the listening connection broke: carry on by polling
-            log.warning("channel %s: listener lost; polling instead", self.channel)
-            asyncio.get_running_loop().remove_reader(conn.fileno())
-            with contextlib.suppress(Exception):
-                conn.close()
-            self._listener = None
-            self._woken.set()
-            return
-        while conn.notifies:
-            if self.wants(conn.notifies.pop(0).payload):
-                self._woken.set()
+    def _lost_listener(self) -> None:
+        self._listener = None
+        self._woken.set()
