@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
 from .scripted import (FakeUpstream, Failure, Reply, partial_then_fail, tokens_of,
@@ -36,7 +36,9 @@ class FakeOllama(FakeUpstream):
     def routes(self) -> list[Route]:
         return [Route("/api/chat", self.chat, methods=["POST"]),
                 Route("/api/tags", self.tags),
-                Route("/api/show", self.show, methods=["POST"])]
+                Route("/api/show", self.show, methods=["POST"]),
+                Route("/api/version", self.version),
+                Route("/api/pull", self.pull, methods=["POST"])]
 
     def error_body(self, status: int, *, message: str | None = None) -> dict:
         """``{"error": "..."}`` as Ollama sends it."""
@@ -104,6 +106,39 @@ class FakeOllama(FakeUpstream):
                              "model_info": {"general.architecture": arch,
                                             f"{arch}.context_length": model["context_length"]},
                              "capabilities": model["capabilities"], "modified_at": _CREATED})
+
+
+    # /api/version and /api/pull (the agtOS Ollama operations). A pull of a name in
+    # ``pull_missing`` fails as Ollama does for an unknown model; any other one streams the
+    # manifest, two layers in ``pull_steps`` progress lines each, and success, and is listed after.
+    fake_version = "0.5.7"
+    pull_missing = ("missing:latest",)
+    pull_steps = 4
+
+    async def version(self, request: Request):
+        return JSONResponse({"version": self.fake_version})
+
+    async def pull(self, request: Request):
+        body, refusal = await self.admit(request)
+        if refusal is not None:
+            return refusal
+        name = (body or {}).get("model") or (body or {}).get("name") or ""
+        return StreamingResponse(self._pull_lines(name), media_type="application/x-ndjson")
+
+    async def _pull_lines(self, name: str):
+        yield json.dumps({"status": "pulling manifest"}) + "\n"
+        if name in self.pull_missing:
+            yield json.dumps({"error": "pull model manifest: file does not exist"}) + "\n"
+            return
+        for digest, total in (("sha256:aaaa", 4000), ("sha256:bbbb", 1000)):
+            for step in range(self.pull_steps + 1):
+                yield json.dumps({"status": f"pulling {digest[7:]}", "digest": digest, "total": total,
+                                  "completed": total * step // self.pull_steps}) + "\n"
+        for status in ("verifying sha256 digest", "writing manifest", "success"):
+            yield json.dumps({"status": status}) + "\n"
+        if not any(m["name"] == name for m in self.models):
+            self.models = [*self.models, {"name": name, "family": name.split(":")[0], "context_length": 4096,
+                                          "capabilities": ["completion"]}]
 
 
 def _tool_calls(reply: Reply) -> list[dict]:

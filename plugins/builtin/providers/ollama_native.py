@@ -11,6 +11,7 @@ local daemon, ``http://127.0.0.1:11434``. Options: ``temperature``, ``top_p``, `
 from __future__ import annotations
 
 import asyncio
+import json
 
 import httpx
 
@@ -93,6 +94,35 @@ class OllamaProvider(Provider):
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self._client.aclose()
+
+    # -- the daemon itself (agtOS's Ollama operations) ------------------------------------------
+
+    async def version(self) -> str:
+        """``GET /api/version``: the daemon's version; a ProviderError when it cannot be reached."""
+        return str((await self._json("GET", "/api/version")).get("version") or "")
+
+    async def installed_models(self) -> list[dict]:
+        """``GET /api/tags`` as Ollama lists them (name, model, size, digest, details)."""
+        models = (await self._json("GET", "/api/tags")).get("models") or []
+        return [m for m in models if isinstance(m, dict)]
+
+    async def pull(self, model: str):
+        """``POST /api/pull``: yields each NDJSON line of Ollama's progress stream as a dict (a
+        line with ``error`` is Ollama's failure, after its 200)."""
+        try:
+            async with self._client.stream("POST", "/api/pull", json={"model": model, "stream": True},
+                                           timeout=httpx.Timeout(self.timeout, read=None)) as response:
+                await self._raise_for_status(response)
+                lines = LineSplitter()
+                async for piece in response.aiter_bytes():
+                    for line in lines.feed(piece):
+                        if data := _pull_line(line):
+                            yield data
+                for line in lines.flush():
+                    if data := _pull_line(line):
+                        yield data
+        except httpx.HTTPError as exc:
+            raise self._translate(exc) from None
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -250,6 +280,14 @@ def _finish(reason: str | None, calls: list[ToolCall]) -> str:
     if calls:
         return "tool_calls"
     return _FINISH.get(reason or "stop", reason or "stop")
+
+
+def _pull_line(line: bytes) -> dict | None:
+    try:
+        data = json.loads(line) if line.strip() else None
+    except ValueError:
+        return {"error": "Ollama sent a line that is not JSON"}
+    return data if isinstance(data, dict) else None
 
 
 @hookimpl

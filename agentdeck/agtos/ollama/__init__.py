@@ -1,0 +1,1 @@
+"""agtOS's Ollama operations: status, installed models, pull, start (``service``)."""
