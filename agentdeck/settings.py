@@ -141,6 +141,9 @@ class Settings:
                                                  "agtOS: 1-minute load average per CPU above which a maintenance sweep is deferred (0: never for load)", float)
     agtos_memory_retention_days: int = _setting("AGTOS_MEMORY_RETENTION_DAYS", 30,
                                                 "agtOS: days after which a conclusion no recent episode supports is stale (1-365)", int)
+    # agtOS scheduled tasks: where a fired task's alert payload goes
+    agtos_alert_channels: str = _setting("AGENTDECK_AGTOS_ALERT_CHANNELS", "",
+                                         "agtOS: JSON object of alert channel name to configuration that scheduled alerts go to (default: the log channel)")
     # agtOS memory: embedder and importers
     agtos_memory_embedder: str = _setting("AGENTDECK_MEMORY_EMBEDDER", "local",
                                           "agtOS memory: the embedder (register_embedders plugin) that turns text into vectors")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 
 from agentdeck import eventbus
 from agentdeck.agtos.workflows import WorkflowFailed, WorkflowNotFound, execute_workflow
@@ -55,7 +54,9 @@ async def run_agent_task(event) -> None:
 def alert_channels() -> list[tuple[str, dict]]:
     """The operator's channels: ``AGENTDECK_AGTOS_ALERT_CHANNELS``, a JSON object of channel
     name to configuration (default ``{"log": {}}``)."""
-    raw = os.environ.get("AGENTDECK_AGTOS_ALERT_CHANNELS", "").strip()
+    from agentdeck.settings import Settings
+
+    raw = Settings.from_env().agtos_alert_channels.strip()  # read afresh, as the chat limits are
     if not raw:
         return [("log", {})]
     try:
