@@ -30,12 +30,12 @@ def _consent_problem(privacy: dict, modalities: list[str], mode: str) -> str | N
 
 
 def start_capture(device_id: str, modalities: list[str], mode: str = "active-participant") -> dict:
-    """Start a stream (the consent rules above); raises ``InvalidInput`` (400) naming what is
-    missing: an unknown or inactive device, no linked user, or a consent."""
+    """Start a stream (the consent rules above); raises ``NotFound`` for an unknown device and
+    ``InvalidInput`` (400) naming what is missing: an active device, a linked user, a consent."""
     modalities = list(dict.fromkeys(modalities))
     device = Device.get_or_none(Device.id == device_id)
     if device is None:
-        raise InvalidInput("Device not found")
+        raise NotFound("Device not found")
     if device.status != "active":
         raise InvalidInput(f"Device is not active (status: {device.status})")
     if not device.user_id:

@@ -52,7 +52,8 @@ def test_only_an_active_linked_device(client, device):
                                                                 "capabilities": {}}).json()["device"]["id"]
     client.put(f"/agtos/api/devices/{unlinked}", json={"status": "active"})
     assert start(client, unlinked).json() == {"error": "Missing consent: the device is not linked to a user"}
-    assert start(client, "dev-unknown").json() == {"error": "Device not found"}
+    unknown = start(client, "dev-unknown")
+    assert unknown.status_code == 404 and unknown.json() == {"error": "Device not found"}
 
 
 def test_a_device_leaving_active_stops_its_streams(client, device):
