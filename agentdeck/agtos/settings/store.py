@@ -35,6 +35,7 @@ _lock = threading.Lock()
 _cache: dict[str, Any] = {}
 _read_at = 0.0
 _applied_log_level: str | None = None
+_level_before = logging.WARNING
 
 
 def _stored() -> dict[str, Any]:
@@ -57,12 +58,18 @@ def forget() -> None:
 
 
 def _apply(stored: dict[str, Any]) -> None:
-    """What an immediate key changes beyond being read: the log level of this process."""
-    global _applied_log_level
+    """What an immediate key changes beyond being read: the log level of this process (back to
+    the level it started with when no ``logLevel`` is stored)."""
+    global _applied_log_level, _level_before
     level = stored.get("logLevel")
     if level in _PY_LEVELS and level != _applied_log_level:
+        if _applied_log_level is None:
+            _level_before = logging.getLogger().level
         logging.getLogger().setLevel(_PY_LEVELS[level])
         _applied_log_level = level
+    elif level is None and _applied_log_level is not None:
+        logging.getLogger().setLevel(_level_before)
+        _applied_log_level = None
 
 
 def get(key: str) -> Any:
