@@ -1,0 +1,56 @@
+"""Cortex: POST /api/cortex (a streamed chat about the fleet), POST /api/cortex/provision-key."""
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import StreamingResponse
+
+from agentdeck.errors import DomainError, InvalidInput
+from agentdeck.owlette import access, cortex, llm_keys
+from agentdeck.owlette.cortex.tools import CortexContext
+from agentdeck.owlette.principals import Principal
+from agentdeck.storage.db import gives_back_connection
+
+_SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+PROVISION_TIMEOUT = 15.0
+
+
+class GatewayTimeout(DomainError):
+    """The machine did not answer in time (504)."""
+
+    status = 504
+
+
+def _prepare(principal: Principal, body: dict):
+    access.require_site_admin(principal, body["siteId"])
+    key = llm_keys.resolve(principal.user_id, body["siteId"])
+    if key is None:
+        raise InvalidInput("No LLM key configured: set yours in settings, or ask a site admin to set the site's")
+    messages = cortex.conversation(body, body["siteId"])
+    # Every user with access to the site may send its machines commands (site admin routes).
+    ctx = CortexContext(body["siteId"], principal.user_id, may_command=True)
+    return key, messages, ctx
+
+
+async def chat(body, token_info):
+    """POST /api/cortex"""
+    principal = Principal.from_token_info(token_info)
+    key, messages, ctx = await run_in_threadpool(gives_back_connection(_prepare), principal, body)
+    events = cortex.stream_chat(key, messages, ctx, body.get("chatId"))
+    return StreamingResponse(events, media_type="text/event-stream", headers=_SSE_HEADERS)
+
+
+async def provision_key(body, token_info):
+    """POST /api/cortex/provision-key"""
+    from agentdeck.owlette.fleet import commands
+
+    principal = Principal.from_token_info(token_info)
+    await run_in_threadpool(gives_back_connection(access.require_site_admin), principal, body["siteId"])
+    data = {"api_key": body["apiKey"], "provider": body.get("provider") or "anthropic"}
+    sent = await commands.send_async(body["siteId"], body["machineId"], "provision_cortex_key", data,
+                                     user=principal.user_id, wait=True, timeout=PROVISION_TIMEOUT)
+    if sent.get("status") != "timeout":
+        await run_in_threadpool(gives_back_connection(cortex.redact_key_command), body["siteId"], sent["commandId"])
+    if sent.get("status") == "timeout":
+        raise GatewayTimeout("Timed out waiting for the machine to confirm the key")
+    if sent.get("status") != "completed":
+        return {"success": False, "commandId": sent["commandId"], "status": sent.get("status"),
+                "error": sent.get("error") or "The machine could not store the key"}, 200
+    return {"success": True, "commandId": sent["commandId"], "status": "completed"}, 200
