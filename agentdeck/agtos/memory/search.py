@@ -51,9 +51,16 @@ def search_mode() -> str:
     return mode if mode in MODES else "hybrid"
 
 
+_STOP = frozenset("""a an and are as at be but by do did does for from had has have how i in is it its
+me my of on or our so than that the their them then there these they this to was we were what when
+where which who why will with you your""".split())
+
+
 def words(query: str) -> list[str]:
-    """The query's words, lower-cased, at most 32, for the full-text query."""
-    return [w.lower() for w in _WORD.findall(query)][:32]
+    """The query's words, lower-cased, without stop words (every word when all are), at most 32."""
+    found = [w.lower() for w in _WORD.findall(query)]
+    kept = [w for w in found if w not in _STOP] or found
+    return list(dict.fromkeys(kept))[:32]
 
 
 def keyword(query: str, limit: int = CANDIDATES) -> list[tuple[str, float]]:
