@@ -20,6 +20,8 @@ import logging
 import re
 import time
 
+import numpy as np
+
 from agentdeck.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -40,24 +42,23 @@ def _embedding_module():
 
 
 def embed_conclusions(conclusions: list) -> dict:
-    """``{conclusion id: vector}`` from the memory's embedder; empty when none is installed.
+    """``{conclusion id: unit vector}`` from the memory's embedder; empty when none is installed.
     Done once per sweep, before its write transaction (which should not wait on a model)."""
     module = _embedding_module()
     if module is None or len(conclusions) < 2:
         return {}
-    return dict(zip((str(c.id) for c in conclusions), module.embed([c.content for c in conclusions])))
+    return dict(zip((str(c.id) for c in conclusions), module.embed_matrix([c.content for c in conclusions])))
 
 
 def similar_pairs(conclusions: list, vectors: dict, at_least: float) -> list[tuple[float, object, object]]:
-    """Pairs of ``conclusions`` with cosine similarity ≥ ``at_least``, most similar first."""
-    module = _embedding_module()
+    """Pairs of ``conclusions`` with cosine similarity ≥ ``at_least``, most similar first (one
+    matrix product: the vectors are unit length)."""
     known = [c for c in conclusions if str(c.id) in vectors]
-    pairs = []
-    for i, first in enumerate(known):
-        for second in known[i + 1:]:
-            score = float(module.cosine(vectors[str(first.id)], vectors[str(second.id)]))
-            if score >= at_least:
-                pairs.append((score, first, second))
+    if len(known) < 2:
+        return []
+    matrix = np.stack([vectors[str(c.id)] for c in known])
+    scores = np.triu(matrix @ matrix.T, k=1)
+    pairs = [(float(scores[i, j]), known[i], known[j]) for i, j in np.argwhere(scores >= at_least)]
     return sorted(pairs, key=lambda p: -p[0])
 
 
