@@ -73,9 +73,10 @@ def test_walkthrough_import_find_by_other_words_and_ask(import_dir, client, use_
     assert 0 < top["score"] <= 1
 
     bike_id = top["id"]
-    use_fake_openai.reply(json.dumps({"answer": "You cycle 12 km to the office each day.", "confidence": 0.8,
-                                      "sources": [bike_id, "made-up-id"]}))
     _use_fake_reasoning(client, use_fake_openai)
+    # Every answer of the fake is this one (entity extraction, subscribed to new episodes, asks it too).
+    use_fake_openai.default_text = json.dumps({"answer": "You cycle 12 km to the office each day.",
+                                               "confidence": 0.8, "sources": [bike_id, "made-up-id"]})
     answer = client.post(f"{BASE}/ask", json={"question": "How do I get to work?"})
     assert answer.status_code == 200
     assert answer.json() == {"answer": "You cycle 12 km to the office each day.", "confidence": 0.8,
