@@ -12,7 +12,7 @@ from tests.handlers.owlette.conftest import ORIGIN, sign_in
 O = {"Origin": ORIGIN}
 # Not yet green: one of these tests does not finish (found at the end of the first pass, not yet
 # traced); the heartbeat test passes up to its own clock change. Skipped until fixed.
-pytestmark = pytest.mark.skip(reason="fleet tests not yet finished: one hangs")
+pytestmark = pytest.mark.skip(reason="each test passes run alone except the cross-site refusals (a 400 where 403 is expected); run together in one process the deployment test holds: see the closing note")
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + b"\x00" * 100 + b"\xff\xd9"
 
 
