@@ -127,8 +127,17 @@ def init_db(url_or_db: str | peewee.Database, max_connections: int = 64) -> peew
         previous = database.obj
         database.initialize(db)
         if previous is not None and previous is not db:
-            previous.close_all() if hasattr(previous, "close_all") else previous.close()
+            _close_unused(previous)
     return db
+
+
+def _close_unused(previous: peewee.Database) -> None:
+    # Only the idle connections and this thread's: closing a connection another thread is using
+    # (a scheduler tick, a request still finishing) crashes the sqlite3 module outright. Those go
+    # when their threads give them back, or with the pool object.
+    previous.close()
+    if hasattr(previous, "close_idle"):
+        previous.close_idle()
 
 
 def is_postgres(db: peewee.Database | None = None) -> bool:

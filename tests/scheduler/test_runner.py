@@ -33,6 +33,7 @@ async def test_tasks_fire_within_a_second_of_their_due_times(db):
     finally:
         for task in loops:
             task.cancel()
+        await asyncio.gather(*loops, return_exceptions=True)  # no tick left running into the next test
     every, once = scheduler.get_task(every.id), scheduler.get_task(once.id)
     assert every.run_count in (4, 5), every.run_count  # due at 0.4, 0.8, 1.2, 1.6 and 2.0 s
     assert (once.status, once.run_count, once.next_run_at) == ("completed", 1, None)
