@@ -133,8 +133,9 @@ def init_db(url_or_db: str | peewee.Database, max_connections: int = 64) -> peew
 
 def _close_unused(previous: peewee.Database) -> None:
     # Only the idle connections and this thread's: closing a connection another thread is using
-    # (a scheduler tick, a request still finishing) crashes the sqlite3 module outright. Those go
-    # when their threads give them back, or with the pool object.
+    # (a scheduler tick, a request still finishing) crashes the sqlite3 module outright. Those
+    # close with the old pool object once nothing refers to it (their threads give back through
+    # the proxy, which already names the new database).
     previous.close()
     if hasattr(previous, "close_idle"):
         previous.close_idle()
