@@ -84,11 +84,21 @@ class ToolOutcome:
         return json.dumps(self.result)
 
 
-def available_agent_tools() -> dict[str, AgentTool]:
-    """Installed agent tools by name, sorted by name."""
+def needs_context(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a registered tool function as a placeholder that answers only once a surface binds it
+    to a conversation (owlette cortex's fleet tools need the site and the user): such tools are
+    not offered by ``available_agent_tools()`` unless asked for."""
+    func.agent_tool_needs_context = True
+    return func
+
+
+def available_agent_tools(*, with_context_bound: bool = False) -> dict[str, AgentTool]:
+    """Installed agent tools by name, sorted by name; tools marked ``needs_context`` only with
+    ``with_context_bound`` (for the surface that binds them)."""
     from agentdeck.plugins.manager import get_plugin_manager
 
-    return dict(sorted(get_plugin_manager().agent_tools().items()))
+    return dict(sorted((name, tool) for name, tool in get_plugin_manager().agent_tools().items()
+                       if with_context_bound or not getattr(tool.func, "agent_tool_needs_context", False)))
 
 
 async def call_tool(tools: dict[str, AgentTool], name: str, arguments: dict, *,

@@ -2,14 +2,15 @@
 commands (restart or kill a process) — those only for users allowed to send commands.
 
 They are agent tools registered through ``register_agent_tools`` (plugin
-``tools.owlette_fleet``) under ``owlette_*`` names. Registered, they refuse to run: a tool needs
-the cortex conversation's site and user, which ``bound_tools`` gives each conversation's copy.
+``tools.owlette_fleet``) under ``owlette_*`` names. Registered, they are marked ``needs_context``
+(not offered to agtOS chat or workflows) and refuse to run: a tool needs the cortex
+conversation's site and user, which ``bound_tools`` gives each conversation's copy.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from agentdeck.agent_tools import AgentTool, available_agent_tools
+from agentdeck.agent_tools import AgentTool, available_agent_tools, needs_context
 
 PREFIX = "owlette_"
 MACHINE = {"type": "string", "minLength": 1, "maxLength": 200, "description": "the machine id"}
@@ -95,6 +96,7 @@ TOOLS = {
 }
 
 
+@needs_context
 def _outside_cortex(**_arguments):
     raise PermissionError("owlette fleet tools answer only inside an owlette cortex conversation")
 
@@ -109,7 +111,7 @@ def bound_tools(ctx: CortexContext) -> dict[str, AgentTool]:
     """This conversation's tools: the registered fleet tools bound to ``ctx``; command tools are
     left out for a user who may not send commands."""
     tools = {}
-    for name, tool in available_agent_tools().items():
+    for name, tool in available_agent_tools(with_context_bound=True).items():
         if not name.startswith(PREFIX) or name not in TOOLS:
             continue
         _description, _parameters, func, sends_commands = TOOLS[name]

@@ -38,7 +38,9 @@ async def test_a_scripted_tool_call_is_run_and_its_result_answered(chat_on_fake_
     assert (done["stepCount"], done["toolCallCount"], done["sessionId"]) == (2, 1, "paris")
 
     first, second = posts(fake)
-    assert [t["function"]["name"] for t in first["tools"]] == ["current_time"]
+    # agtOS's own tools; owlette's fleet tools answer only inside a cortex conversation
+    assert [t["function"]["name"] for t in first["tools"]] == ["current_time", "memory_search",
+                                                               "schedule_reminder"]
     assert second["messages"][-2]["tool_calls"][0]["id"] == "call_1"
     tool_message = second["messages"][-1]
     assert tool_message["role"] == "tool" and tool_message["tool_call_id"] == "call_1"
@@ -80,7 +82,8 @@ async def test_tools_registered_by_a_plugin_are_offered_and_their_errors_reach_t
     assert [(r["id"], r["result"]) for r in results] == [("a1", 5), ("a2", None)]
     assert "invalid arguments" in results[1]["error"]
     assert events[-1]["toolCallCount"] == 2
-    assert {t["function"]["name"] for t in posts(fake)[0]["tools"]} == {"acme-add", "current_time"}
+    assert {t["function"]["name"] for t in posts(fake)[0]["tools"]} == {"acme-add", "current_time",
+                                                                        "memory_search", "schedule_reminder"}
     answered = [m for m in posts(fake)[1]["messages"] if m["role"] == "tool"]
     assert answered[0]["content"] == "5" and "invalid arguments" in json.loads(answered[1]["content"])["error"]
 

@@ -65,10 +65,12 @@ def test_the_site_key_serves_users_without_one(owlette, client, use_fake_anthrop
     assert use_fake_anthropic.requests[-1].headers["authorization"] == "Bearer sk-ant-site"
 
 
-def test_fleet_tools_refuse_outside_cortex(owlette):
+def test_fleet_tools_are_not_offered_elsewhere_and_refuse_outside_cortex(owlette):
     import asyncio
 
     from agentdeck.agent_tools import available_agent_tools, call_tool
 
-    outcome = asyncio.run(call_tool(available_agent_tools(), "owlette_list_machines", {}, timeout=5))
+    assert not [name for name in available_agent_tools() if name.startswith("owlette_")]
+    registered = available_agent_tools(with_context_bound=True)
+    outcome = asyncio.run(call_tool(registered, "owlette_list_machines", {}, timeout=5))
     assert "only inside an owlette cortex conversation" in outcome.error
