@@ -134,7 +134,15 @@ def test_schemathesis_with_every_check_finds_nothing(surface, app, live_server, 
                # The credentials are fixed; tests/handlers/*/test_auth*.py prove each refusal.
                "--generation-with-security-parameters", "false", *headers, *extra]
     result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout[-12000:] + result.stderr[-2000:]
+    _assert_clean(result, tmp_path)
+
+
+def _assert_clean(result, tmp_path):
+    """The run found nothing; else its end, and where its whole report was written."""
+    if result.returncode != 0:
+        report = tmp_path / "schemathesis-report.txt"
+        report.write_text(result.stdout + result.stderr)
+        raise AssertionError(f"whole report: {report}\n" + result.stdout[-12000:] + result.stderr[-2000:])
 
 
 @pytest.fixture
@@ -155,4 +163,4 @@ def test_amplifier_with_auth_required_and_the_admin_key_finds_nothing(auth_requi
                "--generation-with-security-parameters", "false", "-H", f"X-API-Key: {key}",
                "--exclude-path", "/smoke-tests"]
     result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout[-12000:] + result.stderr[-2000:]
+    _assert_clean(result, tmp_path)
