@@ -107,7 +107,8 @@ def unsubscribe(token: str) -> str:
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput("Invalid unsubscribe token") from None
     expected = hmac.new(_unsubscribe_key(), user_id.encode(), hashlib.sha256).hexdigest()
-    if not mac or not hmac.compare_digest(expected, mac):
+    # compare_digest raises TypeError on non-ASCII text: such a MAC is not ours either.
+    if not mac or not mac.isascii() or not hmac.compare_digest(expected, mac):
         raise InvalidInput("Invalid unsubscribe token")
     with writing():
         if OwletteUser.get_or_none(OwletteUser.id == user_id) is None:

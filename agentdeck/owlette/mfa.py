@@ -55,6 +55,8 @@ def start_setup(user: OwletteUser, client_address: str | None) -> dict:
 
 
 def _matching_step(secret: str, code: str) -> int | None:
+    if not code.isascii():  # never a TOTP code; compare_digest would raise TypeError on it
+        return None
     totp, now = pyotp.TOTP(secret), time.time()
     for drift in (0, -1, 1):
         moment = now + drift * STEP

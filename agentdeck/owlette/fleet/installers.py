@@ -159,7 +159,10 @@ def download(installer_id: str, expires, signature) -> tuple[bytes, Installer]:
         expires_at = int(expires)
     except (TypeError, ValueError):
         raise Forbidden("Invalid download signature") from None
-    if not isinstance(signature, str) or not hmac.compare_digest(_sign(installer_id, expires_at), signature):
+    # compare_digest refuses str with non-ASCII characters (TypeError): such a signature is
+    # simply not ours.
+    if (not isinstance(signature, str) or not signature.isascii()
+            or not hmac.compare_digest(_sign(installer_id, expires_at), signature)):
         raise Forbidden("Invalid download signature")
     if expires_at < time.time():
         raise Gone("Download URL expired")

@@ -53,6 +53,12 @@ def test_a_wrong_first_code_does_not_turn_mfa_on(ada, client):
     assert sign_in(client, "ada@example.com").json()["mfaRequired"] is False
 
 
+def test_a_code_with_non_ascii_characters_is_a_wrong_code(ada, client):
+    client.post(f"{MFA}/setup", json={"userId": ada.id}, headers=O)
+    wrong = client.post(f"{MFA}/verify-setup", json={"userId": ada.id, "code": "12345\u00e9"}, headers=O)
+    assert wrong.status_code == 401 and wrong.json() == {"error": "Invalid verification code"}
+
+
 def test_the_secret_is_stored_encrypted_and_backup_codes_hashed(ada, client):
     from agentdeck.storage.models.owlette import OwletteBackupCode, OwletteUser
 
