@@ -53,6 +53,8 @@ def test_offline_machines_are_alerted_once_an_hour(fleet, smtp, client):  # noqa
 def test_the_cron_secret_is_required(fleet, client, monkeypatch):
     assert client.get("/owlette/api/cron/health-check").status_code == 401
     assert client.get("/owlette/api/cron/health-check", headers={"X-Cron-Secret": "nope"}).status_code == 401
+    long = client.get("/owlette/api/cron/health-check", headers={"X-Cron-Secret": "0" * 600})
+    assert long.status_code == 401 and long.json() == {"error": "Unauthorized"}
     monkeypatch.delenv("AGENTDECK_OWLETTE_CRON_SECRET")
     reset_settings()
     assert client.get("/owlette/api/cron/health-check", headers={"X-Cron-Secret": ""}).status_code == 401
