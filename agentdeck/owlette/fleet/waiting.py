@@ -72,7 +72,11 @@ class _Held:
 
     def _keys(self, loop) -> list[tuple]:
         with self._lock:
-            return [key for key, entries in self._by_key.items() if any(l is loop for l, _ in entries)]
+            return self._keys_locked(loop)
+
+    def _keys_locked(self, loop) -> list[tuple]:
+        """``_keys`` for a caller already holding the lock (it is not re-entrant)."""
+        return [key for key, entries in self._by_key.items() if any(l is loop for l, _ in entries)]
 
     async def _watch(self, loop) -> None:
         since = utcnow() - timedelta(seconds=1)
@@ -81,7 +85,7 @@ class _Held:
             keys = self._keys(loop)
             if not keys:
                 with self._lock:
-                    if not self._keys(loop):
+                    if not self._keys_locked(loop):
                         self._watchers.pop(loop, None)
                         return
                 continue
