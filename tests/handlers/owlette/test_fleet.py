@@ -10,9 +10,6 @@ import pytest
 from tests.handlers.owlette.conftest import ORIGIN, sign_in
 
 O = {"Origin": ORIGIN}
-# Not yet green: one of these tests does not finish (found at the end of the first pass, not yet
-# traced); the heartbeat test passes up to its own clock change. Skipped until fixed.
-pytestmark = pytest.mark.skip(reason="each test passes run alone except the cross-site refusals (a 400 where 403 is expected); run together in one process the deployment test holds: see the closing note")
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + b"\x00" * 100 + b"\xff\xd9"
 
 
@@ -328,7 +325,7 @@ def test_another_site_and_no_credential_are_refused(fleet, client, owlette):
         client.post("/owlette/api/admin/installer/upload", headers=O, json={"version": "1.0.0", "fileName": "a.exe"}),
         client.put("/owlette/api/admin/installer/upload", headers=O, json={"uploadId": "upl_x"}),
     ]
-    assert [r.status_code for r in refused] == [403] * len(refused), [r.text for r in refused]
+    assert [r.status_code for r in refused] == [403] * len(refused), [(n, r.text) for n, r in enumerate(refused) if r.status_code != 403]
     # the other site's agent token does not reach this site's command
     assert client.post(f"/owlette/api/agent/commands/{command_id}", headers=fleet["DESKTOP-B"],
                        json={"status": "completed"}).status_code == 404
