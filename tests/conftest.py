@@ -20,6 +20,31 @@ USE_POSTGRES = os.environ.get("AGENTDECK_TEST_DB") == "postgres"
 pytest_plugins = ["tests.upstreams.fixtures"]
 
 
+def _validate_each_spec_once_per_process() -> None:
+    """Connexion checks a spec against the OpenAPI meta-schema each time an app adds it: about
+    0.3 of the 0.55 s an app takes to build, paid by every test that builds one. In the suite a
+    rendered spec is checked the first time this process sees it and not again (the served
+    specs are also checked by openapi-spec-validator in tests/test_specs*.py)."""
+    import hashlib
+    import json
+
+    from connexion.spec import Specification
+
+    check = Specification._validate_spec.__func__
+    checked: set[str] = set()
+
+    def validate_once(cls, spec):
+        digest = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+        if digest not in checked:
+            check(cls, spec)
+            checked.add(digest)
+
+    Specification._validate_spec = classmethod(validate_once)
+
+
+_validate_each_spec_once_per_process()
+
+
 @pytest.fixture(scope="session")
 def postgres_cluster():
     """A PostgreSQL cluster for the session (only with AGENTDECK_TEST_DB=postgres)."""

@@ -74,7 +74,9 @@ def test_ollamas_refusal_is_an_error_event(use_fake_ollama, local):
 
 def test_a_bad_model_name_is_400(use_fake_ollama, local):
     for name in ("", "-x", "a b", "x" * 201):
-        assert local.post("/agtos/api/ollama/pull", json={"model": name}).status_code == 400, name
+        response = local.post("/agtos/api/ollama/pull", json={"model": name})
+        assert response.status_code == 400, name
+        assert isinstance(response.json()["error"], str), name  # agtOS's error shape
     assert local.post("/agtos/api/ollama/pull", json={}).status_code == 400
 
 
