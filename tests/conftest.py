@@ -61,7 +61,7 @@ def postgres_cluster():
 
 
 @pytest.fixture
-def settings(tmp_path, monkeypatch, postgres_cluster):
+def settings(request, tmp_path, monkeypatch, postgres_cluster):
     """Settings for one test: its own data dir and database; edit env before using ``app``."""
     for key in list(os.environ):
         if (key.startswith("AGENTDECK_") and not key.startswith("AGENTDECK_TEST_")) or key in {"DATABASE_URL", "AUTH_REQUIRED", "REDIS_URL"}:
@@ -75,7 +75,9 @@ def settings(tmp_path, monkeypatch, postgres_cluster):
         # Serve only some surfaces (a developer iterating on one surface).
         monkeypatch.setenv("AGENTDECK_SURFACES", os.environ["AGENTDECK_TEST_SURFACES"])
     if postgres_cluster is not None:
-        monkeypatch.setenv("DATABASE_URL", postgres_cluster.new_database())
+        # Already migrated (a copy of a template) unless the test is about migrating.
+        migrated = request.node.get_closest_marker("empty_database") is None
+        monkeypatch.setenv("DATABASE_URL", postgres_cluster.new_database(migrated=migrated))
     reset_settings()
     reset_plugin_manager()
     yield get_settings

@@ -1,6 +1,8 @@
 """Numbered migrations: recorded once, applied in order, safe when several processes start."""
 import threading
 
+import pytest
+
 from click.testing import CliRunner
 
 from agentdeck.cli import main
@@ -43,6 +45,7 @@ def test_add_column_if_missing_is_idempotent(app):
     assert "severity" in {c.name for c in db.get_columns("augmentos_error_report")}
 
 
+@pytest.mark.empty_database
 def test_db_upgrade_command(settings):
     result = CliRunner().invoke(main, ["db", "upgrade"])
     assert result.exit_code == 0, result.output

@@ -12,6 +12,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 
@@ -77,17 +78,40 @@ class PostgresCluster:
                        capture_output=True)
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def new_database(self) -> str:
-        """Create an empty database and return its URL."""
+    _migrated_template: str | None = None
+
+    def _url(self, name: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
+    def _create(self, name: str, template: str | None = None) -> None:
         import psycopg2
 
-        name = f"t{next(self._counter)}"
         conn = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres")
         conn.autocommit = True
         with conn.cursor() as cur:
-            cur.execute(f'CREATE DATABASE "{name}"')
+            cur.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         conn.close()
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
+    def _template(self) -> str:
+        """A database every migration has run on, made once per session by ``agentdeck db
+        upgrade`` in its own process (no connection stays open: a template must have none)."""
+        if self._migrated_template is None:
+            name = "migrated_template"
+            self._create(name)
+            env = {k: v for k, v in os.environ.items() if not k.startswith("AGENTDECK_")}
+            env.update(DATABASE_URL=self._url(name), AGENTDECK_DATA_DIR=os.path.join(self.root, "template-data"),
+                       AGENTDECK_LOG_LEVEL="WARNING")
+            subprocess.run([sys.executable, "-c", "from agentdeck.cli import main; main(['db', 'upgrade'])"],
+                           env=env, check=True, capture_output=True)
+            self._migrated_template = name
+        return self._migrated_template
+
+    def new_database(self, migrated: bool = True) -> str:
+        """Create a database and return its URL: a copy of the migrated template (copying one
+        takes a few milliseconds, migrating a fresh one about 0.25 s), or an empty one."""
+        name = f"t{next(self._counter)}"
+        self._create(name, self._template() if migrated else None)
+        return self._url(name)
 
 
 def start_cluster() -> PostgresCluster:
