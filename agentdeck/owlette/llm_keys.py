@@ -41,12 +41,20 @@ def delete_key(scope: str, owner: str) -> bool:
                                                  & (OwletteLlmKey.owner == owner)).execute())
 
 
+def site_key(site_id: str) -> dict | None:
+    """The site's own key (what cortex uses when no user asks: autonomous investigations)."""
+    return _key("site", site_id)
+
+
+def _key(scope: str, owner: str) -> dict | None:
+    row = OwletteLlmKey.get_or_none((OwletteLlmKey.scope == scope) & (OwletteLlmKey.owner == owner))
+    if row is None:
+        return None
+    return {"provider": row.provider, "apiKey": secretbox.unseal(row.api_key),
+            "model": row.model or DEFAULT_MODELS[row.provider], "source": scope}
+
+
 def resolve(user_id: str, site_id: str) -> dict | None:
     """The key cortex uses for ``user_id`` at ``site_id``: the user's, else the site's, else None.
     ``{provider, apiKey, model, source}``."""
-    for scope, owner in (("user", user_id), ("site", site_id)):
-        row = OwletteLlmKey.get_or_none((OwletteLlmKey.scope == scope) & (OwletteLlmKey.owner == owner))
-        if row is not None:
-            return {"provider": row.provider, "apiKey": secretbox.unseal(row.api_key),
-                    "model": row.model or DEFAULT_MODELS[row.provider], "source": scope}
-    return None
+    return _key("user", user_id) or _key("site", site_id)

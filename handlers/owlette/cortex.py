@@ -1,10 +1,16 @@
-"""Cortex: POST /api/cortex (a streamed chat about the fleet), POST /api/cortex/provision-key."""
+"""Cortex: POST /api/cortex (a streamed chat about the fleet), POST /api/cortex/provision-key,
+the internal autonomous investigations and escalations, and a kept chat."""
+from connexion import request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
 from agentdeck.errors import DomainError, InvalidInput
+from agentdeck.handlers.owlette.cron import check_secret
 from agentdeck.owlette import access, cortex, llm_keys
+from agentdeck.owlette.cortex import autonomous as autonomous_cortex
+from agentdeck.owlette.cortex.escalation import process_escalations
 from agentdeck.owlette.cortex.tools import CortexContext
+from agentdeck.settings import get_settings
 from agentdeck.owlette.principals import Principal
 from agentdeck.storage.db import gives_back_connection
 
@@ -54,3 +60,29 @@ async def provision_key(body, token_info):
         return {"success": False, "commandId": sent["commandId"], "status": sent.get("status"),
                 "error": sent.get("error") or "The machine could not store the key"}, 200
     return {"success": True, "commandId": sent["commandId"], "status": "completed"}, 200
+
+
+def autonomous(body):
+    """POST /api/cortex/autonomous"""
+    check_secret(request.headers.get("x-cortex-secret"), get_settings().owlette_cortex_secret)
+    return autonomous_cortex.accept(body), 200
+
+
+def escalation_from_cortex():
+    """POST /api/cortex/escalation (x-cortex-secret)"""
+    check_secret(request.headers.get("x-cortex-secret"), get_settings().owlette_cortex_secret)
+    return process_escalations(), 200
+
+
+def escalation_from_cron():
+    """GET /api/cortex/escalation (Authorization: Bearer <cron secret>)"""
+    scheme, _, secret = (request.headers.get("authorization") or "").partition(" ")
+    check_secret(secret.strip() if scheme.lower() == "bearer" else None, get_settings().owlette_cron_secret)
+    return process_escalations(), 200
+
+
+def get_chat(chatId, siteId, token_info):
+    """GET /api/cortex/chats/{chatId}"""
+    principal = Principal.from_token_info(token_info)
+    access.require_site_admin(principal, siteId)
+    return autonomous_cortex.get_chat(siteId, chatId), 200

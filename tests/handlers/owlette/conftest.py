@@ -45,3 +45,16 @@ def api_key(client, email: str) -> str:
     from agentdeck.owlette import accounts, apikeys
 
     return apikeys.create_key(accounts.get_user_by_email(email).id, "test")["key"]
+
+
+@pytest.fixture
+def smtp(settings, monkeypatch):
+    """A real SMTP server on loopback (STARTTLS, AUTH) that alert email is sent through."""
+    from agentdeck.settings import reset_settings
+    from tests.support.smtp import SmtpServer
+
+    with SmtpServer(mode="starttls", user="relay", password="pw") as server:
+        for key, value in server.env().items():
+            monkeypatch.setenv(key, value)
+        reset_settings()
+        yield server
