@@ -182,6 +182,7 @@ SURFACES: dict[str, Surface] = {
             "/api/chat": (_AGTOS_TEXT, "Missing or empty required field: text"),
             "/api/chat/stream": (_AGTOS_TEXT, "Missing or empty required field: text"),
             "/api/tasks": (_AGTOS_TOPIC, "Missing or empty required field: topic"),
+            "/api/memory/ask": (_absent_or_empty("question"), "Missing or invalid question"),
             # A cloud provider without `apiKey` (one of the body's alternatives).
             "/api/credentials/validate": (re.compile("is not valid under any of the given schemas"),
                                           "Missing or invalid fields: provider, apiKey"),

@@ -139,8 +139,9 @@ def test_conclusions_filter_and_delete(client):
 def test_ask_checks_its_question(client):
     assert client.post(f"{BASE}/ask", json={}).status_code == 400
     assert client.post(f"{BASE}/ask", json={"question": "x" * 2001}).status_code == 400
-    blank = client.post(f"{BASE}/ask", json={"question": "  "})
-    assert blank.status_code == 400 and blank.json() == {"error": "Missing or invalid question"}
+    for question in ("  ", "\u00a0", None):  # blank (any Unicode space) or absent: the reference's text
+        blank = client.post(f"{BASE}/ask", json={} if question is None else {"question": question})
+        assert blank.status_code == 400 and blank.json() == {"error": "Missing or invalid question"}, question
 
 
 def test_ask_without_a_provider_answering_is_503(client, use_fake_openai):
