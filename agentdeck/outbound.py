@@ -63,11 +63,19 @@ def validate_url(url: str, *, allow_private: bool | None = None, resolve: bool =
     host names are not looked up, but literal private addresses and ``localhost`` are still
     refused; every actual request checks again with resolution.
     """
-    parsed = urlparse(url)
+    try:
+        parsed = urlparse(url)
+        hostname = parsed.hostname
+    except ValueError as exc:  # an unclosed IPv6 bracket and the like
+        raise OutboundRefused(f"the URL cannot be parsed: {exc}") from None
     if parsed.scheme not in ALLOWED_SCHEMES:
         raise OutboundRefused(f"scheme {parsed.scheme or '(none)'!r} is not allowed; use http or https")
-    if not parsed.hostname:
+    if not hostname:
         raise OutboundRefused("the URL has no host")
+    try:
+        hostname.encode("idna")  # what the HTTP client does with it: labels of 1-63 characters
+    except UnicodeError:
+        raise OutboundRefused(f"{hostname[:80]!r} is not a valid host name") from None
     if allow_private is None:
         allow_private = get_settings().outbound_allow_private
     if allow_private:

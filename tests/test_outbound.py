@@ -17,6 +17,15 @@ def test_schemes_and_hosts(strict, url):
         outbound.validate_url(url)
 
 
+@pytest.mark.parametrize("url", ["https://" + "a" * 64 + ".example.com/", "https://[::1/x", "https://a..b/"])
+@pytest.mark.parametrize("allow_private", [False, True])
+def test_a_host_no_resolver_could_be_asked_for_is_refused_not_raised(settings, url, allow_private):
+    with pytest.raises(outbound.OutboundRefused):
+        outbound.validate_url(url, allow_private=allow_private)
+    with pytest.raises(outbound.OutboundRefused):
+        outbound.request("POST", url, json={})
+
+
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8000/", "http://localhost/", "http://[::1]/",
                                  "http://169.254.169.254/latest", "http://10.1.2.3/", "http://[::ffff:127.0.0.1]/"])
 def test_private_targets_refused_unless_allowed(strict, url):
