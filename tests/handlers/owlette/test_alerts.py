@@ -154,6 +154,10 @@ def test_test_email_and_user_created(world, smtp, client):
     world.user("root@example.com", admin=True)
     created = client.post("/owlette/api/webhooks/user-created", headers=O, json={"sendWelcome": True}).json()
     assert created == {"success": True, "adminNotified": True, "welcomeSent": True}
+    # Both bodies are optional: none at all is the same as {}.
+    assert client.post("/owlette/api/test-email", headers=O).json() == {"error": "Forbidden: Admin access required"}
+    bare = client.post("/owlette/api/webhooks/user-created", headers=O)
+    assert bare.status_code == 200 and bare.json()["welcomeSent"] is False
     client.cookies.clear()
     assert client.post("/owlette/api/test-email", json={}, headers={"x-api-key": "owk_nope"}).status_code == 401
     assert client.post("/owlette/api/webhooks/user-created", json={}, headers=O).status_code == 401

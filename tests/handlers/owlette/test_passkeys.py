@@ -73,7 +73,7 @@ def test_a_passkey_sign_in_bypasses_mfa(ada, client, device):
 
 
 def test_a_wrong_challenge_fails(ada, client, device):
-    options = client.post(f"{PK}/register/options", json={}, headers=O).json()
+    options = client.post(f"{PK}/register/options", headers=O).json()  # no body: for oneself
     forged = device.create(options, challenge=b64url(b"x" * 32))
     refused = client.post(f"{PK}/register/verify", json={"credential": forged}, headers=O)
     assert refused.status_code == 404 and refused.json() == {"error": "Challenge not found or expired"}
