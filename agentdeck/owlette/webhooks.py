@@ -78,8 +78,12 @@ deliveries.register_source_style(DELIVERY_SOURCE, deliveries.SourceStyle(
 def check_url(url: str) -> str:
     """``url`` when a webhook may target it: https, or http to a private or loopback address where
     the outbound setting allows those; ``InvalidInput`` otherwise."""
-    parsed = urlparse(url)
-    if parsed.scheme not in ("https", "http") or not parsed.hostname:
+    try:
+        parsed = urlparse(url)
+        valid = parsed.scheme in ("https", "http") and bool(parsed.hostname)
+    except ValueError:  # such as an unclosed IPv6 bracket: "https://[::1/x"
+        valid = False
+    if not valid:
         raise InvalidInput("Webhook URL must be a valid https URL")
     try:
         outbound.validate_url(url, resolve=False)

@@ -50,3 +50,11 @@ def test_an_expired_url_is_gone(installer, client):
     installer_id = installer["installer"]["id"]
     answer = client.get(f"{DOWNLOAD}/{installer_id}", params={"expires": 1000, "signature": _sign(installer_id, 1000)})
     assert answer.status_code == 410
+
+
+@pytest.mark.parametrize("name", ["../OwletteSetup.exe", "Owlette..exe", ".hidden", "C:\\Setup.exe", "a/b.exe"])
+def test_an_upload_needs_a_plain_file_name(owlette, client, name):
+    owlette.user("admin@example.com", admin=True)
+    sign_in(client, "admin@example.com")
+    refused = client.post("/owlette/api/admin/installer/upload", headers=O, json={"version": "2.1.9", "fileName": name})
+    assert refused.status_code == 400 and "fileName" in refused.json()["error"]

@@ -26,6 +26,9 @@ def _create(client, url, events=("process.crashed",), site="nyc-office"):
 def test_urls_must_be_https_except_private_targets_where_allowed(owner, client, monkeypatch):
     assert _create(client, "http://hooks.example.com/x").status_code == 400
     assert _create(client, "ftp://hooks.example.com/x").status_code == 400
+    assert _create(client, "https://[::1/x").json() == {"error": "Webhook URL must be a valid https URL"}
+    long_label = _create(client, "https://" + "h" * 64 + ".example.com/x")  # no resolver takes it
+    assert long_label.status_code == 400 and long_label.json()["error"].startswith("Webhook URL refused: ")
     assert _create(client, "https://hooks.example.com/x", events=["nope"]).status_code == 400
     assert _create(client, "https://hooks.example.com/x").status_code == 200
     assert _create(client, "http://127.0.0.1:9/x").status_code == 200
