@@ -3,6 +3,7 @@ loopback asks for the machines tool, and its answer streams back; the user's key
 from __future__ import annotations
 
 import json
+import re
 
 from tests.handlers.owlette.conftest import ORIGIN, api_key, sign_in
 
@@ -11,9 +12,20 @@ ASK = {"messages": [{"role": "user", "content": "How's the system doing?"}], "si
        "machineId": "__site__", "chatId": "chat-1"}
 
 
+def _event_pattern() -> re.Pattern:
+    """What the spec says each event's `data` is (a client's SSE parser sees `{data, event}`)."""
+    from agentdeck.settings import get_settings
+    from agentdeck.specs import load_spec
+
+    stream = load_spec("owlette.yaml", get_settings())["paths"]["/api/cortex"]["post"]["responses"]["200"]
+    return re.compile(stream["content"]["text/event-stream"]["schema"]["properties"]["data"]["pattern"])
+
+
 def _events(response):
     lines = [line[6:] for line in response.text.splitlines() if line.startswith("data: ")]
     assert lines[-1] == "[DONE]"
+    pattern = _event_pattern()
+    assert [line for line in lines if not pattern.search(line)] == []
     return [json.loads(line) for line in lines[:-1]]
 
 
