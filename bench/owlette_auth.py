@@ -23,45 +23,16 @@ import argparse
 import asyncio
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
 import httpx
 
-AGENTDECK = os.path.join(os.path.dirname(sys.executable), "agentdeck")
-EMAIL, PASSWORD = "bench@example.com", "bench-password"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from owlette_server import EMAIL, PASSWORD, start_owlette  # noqa: E402
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start(workers: int, data_dir: str) -> tuple[subprocess.Popen, str]:
-    env = {**os.environ, "AGENTDECK_DATA_DIR": data_dir, "AGENTDECK_SURFACES": "owlette",
-           "AGENTDECK_LOG_LEVEL": "WARNING"}
-    subprocess.run([AGENTDECK, "owlette", "user-create", EMAIL, "--password", PASSWORD, "--admin"],
-                   env=env, check=True, capture_output=True)
-    subprocess.run([AGENTDECK, "owlette", "site-create", "nyc-office", "--owner", EMAIL],
-                   env=env, check=True, capture_output=True)
-    port = _free_port()
-    server = subprocess.Popen([AGENTDECK, "serve", "--port", str(port), "--workers", str(workers)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
-                return server, base + "/owlette"
-        except httpx.TransportError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("agentdeck serve did not start")
 
 
 async def _rate(client: httpx.AsyncClient, url: str, headers: dict, concurrency: int, seconds: float) -> tuple[float, int]:
@@ -151,7 +122,7 @@ def main() -> None:
     parser.add_argument("--signins", type=int, default=100)
     args = parser.parse_args()
     data_dir = tempfile.mkdtemp(prefix="owlette-bench-")
-    server, base = _start(args.workers, data_dir)
+    server, base = start_owlette(args.workers, data_dir, "nyc-office")
     try:
         print(f"agentdeck serve --workers {args.workers}, owlette, SQLite; concurrency {args.concurrency}")
         asyncio.run(run(args, base))

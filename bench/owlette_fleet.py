@@ -28,7 +28,6 @@ import multiprocessing
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,40 +37,11 @@ import httpx
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from conditions import Conditions  # noqa: E402
+from owlette_server import EMAIL, PASSWORD, start_owlette  # noqa: E402
 
-AGENTDECK = os.path.join(os.path.dirname(sys.executable), "agentdeck")
-EMAIL, PASSWORD = "bench@example.com", "bench-password"
 ORIGIN = "http://bench.test"
 PER_ADDRESS = 50  # exchanges are limited to 60 an hour per client address
 POLL_WAIT = 20
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start(workers: int, data_dir: str) -> tuple[subprocess.Popen, str]:
-    env = {**os.environ, "AGENTDECK_DATA_DIR": data_dir, "AGENTDECK_SURFACES": "owlette",
-           "AGENTDECK_LOG_LEVEL": "WARNING", "AGENTDECK_OWLETTE_ORIGIN": ORIGIN,
-           "AGENTDECK_OWLETTE_API_RATE_LIMIT": "100000000"}
-    for args in (["user-create", EMAIL, "--password", PASSWORD, "--admin"],
-                 ["site-create", "bench-site", "--owner", EMAIL]):
-        subprocess.run([AGENTDECK, "owlette", *args], env=env, check=True, capture_output=True)
-    port = _free_port()
-    server = subprocess.Popen([AGENTDECK, "serve", "--port", str(port), "--workers", str(workers)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
-                return server, base + "/owlette"
-        except httpx.TransportError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("agentdeck serve did not start")
 
 
 def _rss_kib(pid: int) -> int:
@@ -245,7 +215,7 @@ def main() -> None:
                         help="load generator processes the agents are spread over")
     args = parser.parse_args()
     data_dir = tempfile.mkdtemp(prefix="owlette-fleet-bench-")
-    server, base = _start(args.workers, data_dir)
+    server, base = start_owlette(args.workers, data_dir, "bench-site", {"AGENTDECK_OWLETTE_ORIGIN": ORIGIN, "AGENTDECK_OWLETTE_API_RATE_LIMIT": "100000000"})
     try:
         print(f"agentdeck serve --workers {args.workers}, owlette, "
               f"{'PostgreSQL' if os.environ.get('DATABASE_URL', '').startswith('postgres') else 'SQLite'}; "
