@@ -104,6 +104,8 @@ class Settings:
                                           "owlette: the x-cortex-secret that /api/cortex/autonomous and /api/cortex/escalation require; unset: those routes answer 401")
     owlette_cortex_model: str = _setting("AGENTDECK_OWLETTE_CORTEX_MODEL", "",
                                          "owlette cortex: the model asked when a key names none (default: the provider's usual model)")
+    owlette_wait_cap: float = _setting("AGENTDECK_OWLETTE_WAIT_CAP", 120.0,
+                                       "owlette: the longest a request waits for an agent's answer (a command sent with wait, provision-key's 15 s), in seconds; a longer timeout asked for waits this long", float)
     owlette_cortex_autonomous: bool = _setting("AGENTDECK_OWLETTE_CORTEX_AUTONOMOUS", True,
                                                "owlette cortex: accept autonomous investigations (/api/cortex/autonomous) for sites with an LLM key of their own", _bool)
     owlette_cortex_cooldown: float = _setting("AGENTDECK_OWLETTE_CORTEX_COOLDOWN", 300.0,

@@ -110,8 +110,11 @@ def unreachable_upstreams(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def generous_rate_limits(settings, monkeypatch):
-    """Limits out of the generated requests' way (tests/handlers/*/test_*limit*.py prove them)."""
+    """Limits and holds out of the generated requests' way (tests/handlers/*/test_*limit*.py and
+    the owlette fleet tests prove them)."""
     monkeypatch.setenv("AGENTDECK_OWLETTE_API_RATE_LIMIT", "1000000")
+    # Sends with wait and provision-key hold for an agent nobody runs here: a second, not 120.
+    monkeypatch.setenv("AGENTDECK_OWLETTE_WAIT_CAP", "1")
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from agentdeck import stopping
 from agentdeck.errors import Conflict, InvalidInput, NotFound
+from agentdeck.settings import get_settings
 from agentdeck.storage.db import gives_back_connection, writing
 from agentdeck.storage.models.owlette import OwletteAgentToken
 from agentdeck.storage.models.owlette_fleet import Command, Machine
@@ -86,14 +87,15 @@ def _validate(type_, data) -> dict:
 
 
 def timeout_seconds(value) -> float:
-    """A ``wait`` timeout in seconds: default 30, at most 120, at least 1."""
+    """A ``wait`` timeout in seconds: default 30, at most 120, at least 1; then no more than
+    ``AGENTDECK_OWLETTE_WAIT_CAP``."""
     if value is None:
-        return float(DEFAULT_WAIT)
+        value = DEFAULT_WAIT
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise InvalidInput("timeout must be a number of seconds")
     if value < 1 or value > MAX_WAIT:
         raise InvalidInput(f"timeout must be between 1 and {MAX_WAIT} seconds")
-    return float(value)
+    return min(float(value), max(get_settings().owlette_wait_cap, 0.0))
 
 
 def queue(site_id: str, machine_id: str, type_: str, data=None, *, user=None, deployment_id=None,

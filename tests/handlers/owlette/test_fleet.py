@@ -110,6 +110,18 @@ def test_send_with_wait_times_out_and_says_so(fleet, client):
     assert answer.json()["status"] == "timeout" and answer.json()["commandStatus"] == "pending"
 
 
+def test_the_wait_cap_shortens_a_longer_wait(fleet, client, monkeypatch):
+    import time
+
+    from agentdeck.settings import reset_settings
+
+    monkeypatch.setenv("AGENTDECK_OWLETTE_WAIT_CAP", "1")
+    reset_settings()
+    started = time.monotonic()
+    answer = _send(client, wait=True, timeout=60)
+    assert answer.json()["status"] == "timeout" and time.monotonic() - started < 10
+
+
 def test_send_refuses_bad_input(fleet, client):
     assert _send(client, command="format_disk").status_code == 400
     assert _send(client, machine="NOPE").status_code == 404
