@@ -10,24 +10,13 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from agentdeck.settings import reset_settings
 from tests.handlers.owlette.conftest import ORIGIN, api_key, sign_in
 from tests.support.receiver import WebhookReceiver
-from tests.support.smtp import SmtpServer
 
 O = {"Origin": ORIGIN}
 CRASH = {"type": "process_crash", "siteId": "nyc-office", "machineId": "DESKTOP-ABC123",
          "machineName": "Gallery PC 1",
          "data": {"processName": "TouchDesigner", "errorMessage": "Process exited with code -1073741819"}}
-
-
-@pytest.fixture
-def smtp(settings, monkeypatch):
-    with SmtpServer(mode="starttls", user="relay", password="pw") as server:
-        for key, value in server.env().items():
-            monkeypatch.setenv(key, value)
-        reset_settings()
-        yield server
 
 
 @pytest.fixture
