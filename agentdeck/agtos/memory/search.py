@@ -3,8 +3,9 @@
 - Keyword: SQLite FTS5 (``bm25``) or PostgreSQL full text (``ts_rank`` over the GIN-indexed
   ``tsvector``); a query's words are OR-ed, so an episode matching some of them is found.
 - Vector: exact search. The live episodes' vectors of the current model are held in one float32
-  matrix per process and scored with one matrix-vector product; the matrix is rebuilt when the
-  episodes' count or newest timestamp changes, or when this process stored or deleted one.
+  matrix per process and scored with one matrix-vector product; the matrix is rebuilt when this
+  process stored or deleted an episode, or when the episodes' count or newest timestamp changed
+  (looked at no more than once a second: another worker's new episode is found within a second).
   At the sizes measured (docs/bench/agtos.md) this is faster than an index would repay.
 - Hybrid: reciprocal-rank fusion (k = 60) of both lists; ``score`` is the fused score scaled to
   0..1 (1 = first in both lists), ``matchType`` says which lists found it (``keyword``,
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +30,7 @@ from agentdeck.storage.models.agtos_memory import Episode
 MODES = ("hybrid", "vector", "bm25")
 RRF_K = 60
 CANDIDATES = 50  # taken from each list before fusing
+RECHECK_SECONDS = 1.0  # how stale the vector matrix may be for episodes another process wrote
 _WORD = re.compile(r"\w+", re.UNICODE)
 PG_TEXT = "(coalesce(summary,'') || ' ' || coalesce(keywords,'') || ' ' || coalesce(topic,''))"
 
@@ -88,6 +91,7 @@ class _VectorCache:
     def __init__(self):
         self.lock = threading.Lock()
         self.stamp = None
+        self.checked = 0.0
         self.generation = 0
         self.ids: list[str] = []
         self.matrix = np.zeros((0, 0), dtype=np.float32)
@@ -97,7 +101,12 @@ class _VectorCache:
             self.generation += 1
 
     def current(self, model: str) -> tuple[list[str], np.ndarray]:
-        count, newest = (Episode.select(peewee.fn.COUNT(Episode.id), peewee.fn.MAX(Episode.created_at))
+        with self.lock:
+            if (self.stamp is not None and self.stamp[0] == model and self.stamp[3] == self.generation
+                    and time.monotonic() - self.checked < RECHECK_SECONDS):
+                return self.ids, self.matrix  # nothing changed here; other workers' writes are re-read each second
+        # COUNT(*) and the live index (migration 0028): answered from the index alone.
+        count, newest = (Episode.select(peewee.fn.COUNT(peewee.SQL("*")), peewee.fn.MAX(Episode.created_at))
                          .where(Episode.deleted_at.is_null(), Episode.embedding_model == model).scalar(as_tuple=True))
         stamp = (model, count, str(newest), self.generation)
         with self.lock:
@@ -113,6 +122,7 @@ class _VectorCache:
                 self.matrix = (np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(ids), -1)
                                if ids else np.zeros((0, 0), dtype=np.float32))
                 self.stamp = stamp
+            self.checked = time.monotonic()
             return self.ids, self.matrix
 
 
