@@ -97,14 +97,29 @@ class PostgresCluster:
         upgrade`` in its own process (no connection stays open: a template must have none)."""
         if self._migrated_template is None:
             name = "migrated_template"
+            self._drop(name)  # what a failed attempt left
             self._create(name)
             env = {k: v for k, v in os.environ.items() if not k.startswith("AGENTDECK_")}
             env.update(DATABASE_URL=self._url(name), AGENTDECK_DATA_DIR=os.path.join(self.root, "template-data"),
                        AGENTDECK_LOG_LEVEL="WARNING")
-            subprocess.run([sys.executable, "-c", "from agentdeck.cli import main; main(['db', 'upgrade'])"],
-                           env=env, check=True, capture_output=True)
+            # Run outside the source tree, so the installed agentdeck is imported (as under tox),
+            # not the repository's folders of the same names.
+            done = subprocess.run([sys.executable, "-c", "from agentdeck.cli import main; main(['db', 'upgrade'])"],
+                                  env=env, cwd=tempfile.gettempdir(), capture_output=True, text=True)
+            if done.returncode != 0:
+                self._drop(name)
+                raise RuntimeError(f"migrating the template database failed:\n{done.stdout[-2000:]}{done.stderr[-4000:]}")
             self._migrated_template = name
         return self._migrated_template
+
+    def _drop(self, name: str) -> None:
+        import psycopg2
+
+        conn = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres")
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.close()
 
     def new_database(self, migrated: bool = True) -> str:
         """Create a database and return its URL: a copy of the migrated template (copying one

@@ -7,14 +7,13 @@ import pytest
 
 from agentdeck.settings import reset_settings
 from agentdeck.timeutil import utcnow
-from tests.handlers.owlette.test_alerts import smtp  # noqa: F401  (a fixture)
 from tests.support.receiver import WebhookReceiver
 
 SECRET = {"X-Cron-Secret": "cron-s3cret"}
 
 
 @pytest.fixture
-def fleet(smtp, owlette, client, monkeypatch):  # noqa: F811
+def fleet(smtp, owlette, client, monkeypatch):
     monkeypatch.setenv("AGENTDECK_OWLETTE_CRON_SECRET", "cron-s3cret")
     reset_settings()
     from agentdeck.owlette.fleet import machines
@@ -31,7 +30,7 @@ def fleet(smtp, owlette, client, monkeypatch):  # noqa: F811
     return owlette
 
 
-def test_offline_machines_are_alerted_once_an_hour(fleet, smtp, client):  # noqa: F811
+def test_offline_machines_are_alerted_once_an_hour(fleet, smtp, client):
     from agentdeck.owlette import webhooks
 
     receiver = WebhookReceiver()
