@@ -60,9 +60,17 @@ def test_the_shipped_catalog_is_listed(local):
 
 
 def test_a_shipped_model_without_a_pinned_checksum_is_not_downloaded(local):
-    response = local.post("/agtos/api/models/download", json={"modelId": "moonshine-tiny-en-v2"})
+    response = local.post("/agtos/api/models/download", json={"modelId": "kokoro-int8-multi-v1"})
     assert response.status_code == 400
-    assert response.json() == {"error": "Model has no pinned sha256 in the catalog", "modelId": "moonshine-tiny-en-v2"}
+    assert response.json() == {"error": "Model has no pinned sha256 in the catalog", "modelId": "kokoro-int8-multi-v1"}
+
+
+def test_the_shipped_speech_and_vad_models_are_pinned(local):
+    from agentdeck.agtos.models import catalog
+
+    pinned = {model_id: model.sha256 for model_id, model in catalog.load().items()}
+    assert pinned["silero-vad-v5"] == "9e2449e1087496d8d4caba907f23e0bd3f78d91fa552479bb9c23ac09cbb1fd6"
+    assert len(pinned["moonshine-tiny-en-v2"]) == 64
 
 
 def test_a_download_streams_progress_then_complete_and_the_model_counts(catalog, local):
