@@ -47,7 +47,12 @@ def test_many_readers_share_one_listening_connection_and_wake_only_when_wanted(d
         woken = [await _woken(readers[7], 5)] + [readers[i]._woken.is_set() for i in (0, 8, 49)]
         for reader in readers:
             await reader.__aexit__(None, None, None)
-        after = await asyncio.to_thread(_listening_connections)
+        # The server ends a closed connection's backend a moment later: look for up to 5 s.
+        for _ in range(50):
+            after = await asyncio.to_thread(_listening_connections)
+            if after == 0:
+                break
+            await asyncio.sleep(0.1)
         return connections, woken, after
 
     connections, woken, after = asyncio.run(scenario())

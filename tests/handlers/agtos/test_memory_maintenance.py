@@ -117,13 +117,14 @@ def test_a_chat_stream_in_flight_defers_the_sweep(client, memory):
 
 def test_the_chat_stream_handler_is_counted_while_it_streams(client, live_server, use_fake_openai):
     credentials.set_key("openai", "sk-test")
-    client.put("/agtos/api/slots", json={"chat": {"provider": "openai", "model": "gpt-fake"}})
+    assert client.put("/agtos/api/slots", json={"chat": {"provider": "openai", "model": "gpt-fake"}}).status_code == 200
     use_fake_openai.reset()
     use_fake_openai.reply("one two three four five six seven eight nine ten")
     use_fake_openai.set_tokens_per_second(4)
     # A real server: the test client would run the whole stream before handing over its first line.
     with httpx.stream("POST", f"{live_server}/agtos/api/chat/stream", json={"text": "hello"}, timeout=30) as response:
-        next(line for line in response.iter_lines() if line.startswith("data:"))
+        first = next(line for line in response.iter_lines() if line.startswith("data:"))
+        assert '"content"' in first, first  # streaming from the paced upstream, not an early error
         assert guard.streams_in_flight() == 1
     for _ in range(200):  # the stream's end is counted once its generator has closed
         if guard.streams_in_flight() == 0:
