@@ -119,3 +119,16 @@ def use_fake_ollama(fake_ollama, monkeypatch):
     monkeypatch.setenv("OLLAMA_HOST", fake_ollama.base_url)
     router_upstreams.forget_ollama_probe()
     return fake_ollama
+
+
+@pytest.fixture
+def maintenance_on_fake_openai(client, use_fake_openai):
+    """agtOS chat answered by echo and the ``maintenance`` slot (entity extraction, consolidation,
+    the contradiction judge) on the fake OpenAI-compatible upstream, its requests reset."""
+    from agentdeck.router import credentials
+
+    credentials.set_key("openai", "sk-test")
+    assert client.put("/agtos/api/slots", json={"chat": {"provider": "echo", "model": "echo-1"},
+                                               "maintenance": {"provider": "openai", "model": "gpt-fake"}}).status_code == 200
+    use_fake_openai.reset()
+    return use_fake_openai

@@ -7,7 +7,7 @@ import pytest
 
 from agentdeck.agtos.entities.extraction import extract_episode, parse_extraction
 from agentdeck.agtos.memory import episodes
-from agentdeck.router import credentials, get_router
+from agentdeck.router import get_router
 from agentdeck.storage.models.agtos_entities import Entity, EntityMention, Relationship
 
 ANSWER = json.dumps({
@@ -19,13 +19,9 @@ ANSWER = json.dumps({
 
 
 @pytest.fixture
-def extractor(client, use_fake_openai):
-    """The maintenance slot on the fake OpenAI-compatible upstream."""
-    credentials.set_key("openai", "sk-test")
-    assert client.put("/agtos/api/slots", json={"chat": {"provider": "echo", "model": "echo-1"},
-                                               "maintenance": {"provider": "openai", "model": "gpt-fake"}}).status_code == 200
-    use_fake_openai.reset()
-    return use_fake_openai
+def extractor(maintenance_on_fake_openai):
+    """The maintenance slot on the fake upstream: the entity extractor."""
+    return maintenance_on_fake_openai
 
 
 def test_the_answer_is_read_with_prose_around_it_and_bad_items_dropped():

@@ -11,7 +11,6 @@ import pytest
 
 from agentdeck.agtos.chat import memory
 from agentdeck.agtos.memory.consolidation import episode_fields
-from agentdeck.router import credentials
 from agentdeck.storage.models.agtos_chat import ChatSession
 from agentdeck.storage.models.agtos_memory import Episode
 from agentdeck.timeutil import utcnow
@@ -21,13 +20,9 @@ SUMMARY = {"summary": "The user, Alex, planned a trip to Lisbon in May.", "keywo
 
 
 @pytest.fixture
-def summariser(client, use_fake_openai):
-    """Chat answered by echo; the maintenance slot on the fake OpenAI-compatible upstream."""
-    credentials.set_key("openai", "sk-test")
-    assert client.put("/agtos/api/slots", json={"chat": {"provider": "echo", "model": "echo-1"},
-                                               "maintenance": {"provider": "openai", "model": "gpt-fake"}}).status_code == 200
-    use_fake_openai.reset()
-    return use_fake_openai
+def summariser(maintenance_on_fake_openai):
+    """The maintenance slot on the fake upstream: the conversation summariser."""
+    return maintenance_on_fake_openai
 
 
 def _episodes(timeout=20.0, count=1):

@@ -25,13 +25,9 @@ def no_load_rule(settings, monkeypatch):
 
 
 @pytest.fixture
-def judge(client, use_fake_openai):
-    """The maintenance slot on the fake OpenAI-compatible upstream (the contradiction judge)."""
-    credentials.set_key("openai", "sk-test")
-    assert client.put("/agtos/api/slots", json={"chat": {"provider": "echo", "model": "echo-1"},
-                                               "maintenance": {"provider": "openai", "model": "gpt-fake"}}).status_code == 200
-    use_fake_openai.reset()
-    return use_fake_openai
+def judge(maintenance_on_fake_openai):
+    """The maintenance slot on the fake upstream: the contradiction judge."""
+    return maintenance_on_fake_openai
 
 
 def _episode(n: int, age_days: float = 0) -> str:
