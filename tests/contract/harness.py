@@ -44,3 +44,22 @@ def run_case(case, headers: dict | None = None):
         for name in [n for n in headers if n.lower() in declared and n.lower() not in sent]:
             headers.pop(name)
     return case.call_and_validate(headers=headers)
+
+
+def unreachable_catalog(folder) -> str:
+    """An agtOS model catalog of one pinned model on a closed loopback port (the shipped catalog
+    names real hosts: a generated download must not leave the machine). Returns its path."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    path = folder / "contract-catalog.yaml"
+    path.write_text(
+        "models:\n"
+        "  - {id: moonshine-tiny-en-v2, name: Moonshine Tiny (English), description: Lightweight STT model,\n"
+        "     type: stt, family: moonshine, format: onnx, sizeBytes: 48000000,\n"
+        f"     url: 'http://127.0.0.1:{port}/moonshine.tar.bz2', sha256: '{'0' * 64}'}}\n"
+        "  - {id: kokoro-int8-multi-v1, name: Kokoro TTS, description: TTS model, type: tts, family: kokoro,\n"
+        f"     format: onnx, sizeBytes: 100000000, url: 'http://127.0.0.1:{port}/kokoro.tar.bz2', sha256: null}}\n")
+    return str(path)

@@ -16,7 +16,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (negative_data_rejection, positive_data_acceptance,
                                                unsupported_method)
 
-from tests.contract.harness import CONTRACT_SETTINGS, schema_fixture
+from tests.contract.harness import CONTRACT_SETTINGS, schema_fixture, unreachable_catalog
 
 agtos_schema = schema_fixture("agtos")
 schema = schemathesis.pytest.from_fixture("agtos_schema")
@@ -36,7 +36,7 @@ def _closed_port_url() -> str:
 
 
 @pytest.fixture(autouse=True)
-def unreachable_upstreams(monkeypatch):
+def unreachable_upstreams(monkeypatch, tmp_path):
     """Every upstream on a closed loopback port (no call leaves the machine), no API key."""
     from agentdeck.router import reset_router, upstreams
 
@@ -47,6 +47,7 @@ def unreachable_upstreams(monkeypatch):
     for name in ("ANTHROPIC_BASE_URL", "OPENAI_BASE_URL", "OPENROUTER_BASE_URL", "OLLAMA_HOST"):
         monkeypatch.setenv(name, _closed_port_url())
     monkeypatch.setenv("AGENTDECK_ROUTER_TIMEOUT", "2")
+    monkeypatch.setenv("AGENTDECK_AGTOS_MODEL_CATALOG", unreachable_catalog(tmp_path))
     upstreams.forget_ollama_probe()
     reset_router()
     yield

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.augur.world import AugurWorld, png_bytes
+from tests.contract.harness import unreachable_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
@@ -90,7 +91,7 @@ def only_augur():
 
 
 @pytest.fixture(autouse=True)
-def unreachable_upstreams(monkeypatch):
+def unreachable_upstreams(monkeypatch, tmp_path):
     """Every LLM upstream on a closed loopback port, no API key: nothing leaves the machine."""
     import socket
 
@@ -102,6 +103,7 @@ def unreachable_upstreams(monkeypatch):
             sock.bind(("127.0.0.1", 0))
             monkeypatch.setenv(name, f"http://127.0.0.1:{sock.getsockname()[1]}")
     monkeypatch.setenv("AGENTDECK_ROUTER_TIMEOUT", "2")
+    monkeypatch.setenv("AGENTDECK_AGTOS_MODEL_CATALOG", unreachable_catalog(tmp_path))
     upstreams.forget_ollama_probe()
     reset_router()
     yield
