@@ -28,11 +28,31 @@ def _load_key() -> bytes:
         return key
     path = Path(settings.data_dir) / "secret.key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        _create_key_file(path)
+    key = base64.b64decode(path.read_bytes())
+    if len(key) != 32:
+        raise ValueError(f"{path} does not hold base64 of 32 bytes")
+    return key
+
+
+def _create_key_file(path: Path) -> None:
+    """Write a new key to ``path`` whole or not at all: written to a private temporary file, then
+    linked into place, which fails when another process (a second worker starting at the same
+    moment) got there first; then its key is the one used. A reader never sees a half file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(base64.b64encode(AESGCM.generate_key(bit_length=256)))
-    return base64.b64decode(path.read_bytes())
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _key() -> bytes:
