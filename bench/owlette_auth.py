@@ -22,16 +22,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 
 import httpx
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from owlette_server import EMAIL, PASSWORD, start_owlette  # noqa: E402
+from owlette_server import EMAIL, PASSWORD, served_owlette  # noqa: E402
 
 
 
@@ -121,16 +119,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--signins", type=int, default=100)
     args = parser.parse_args()
-    data_dir = tempfile.mkdtemp(prefix="owlette-bench-")
-    server, base = start_owlette(args.workers, data_dir, "nyc-office")
-    try:
+    with served_owlette(args.workers, "nyc-office") as (_server, base):
         print(f"agentdeck serve --workers {args.workers}, owlette, SQLite; concurrency {args.concurrency}")
         asyncio.run(run(args, base))
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
-        shutil.rmtree(data_dir, ignore_errors=True)
-
 
 if __name__ == "__main__":
     main()

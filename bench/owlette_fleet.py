@@ -27,17 +27,15 @@ import concurrent.futures
 import multiprocessing
 import os
 import random
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 import httpx
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from conditions import Conditions  # noqa: E402
-from owlette_server import EMAIL, PASSWORD, start_owlette  # noqa: E402
+from owlette_server import EMAIL, PASSWORD, served_owlette  # noqa: E402
 
 ORIGIN = "http://bench.test"
 PER_ADDRESS = 50  # exchanges are limited to 60 an hour per client address
@@ -214,18 +212,12 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=max(1, (os.cpu_count() or 2) // 2),
                         help="load generator processes the agents are spread over")
     args = parser.parse_args()
-    data_dir = tempfile.mkdtemp(prefix="owlette-fleet-bench-")
-    server, base = start_owlette(args.workers, data_dir, "bench-site", {"AGENTDECK_OWLETTE_ORIGIN": ORIGIN, "AGENTDECK_OWLETTE_API_RATE_LIMIT": "100000000"})
-    try:
+    with served_owlette(args.workers, "bench-site", {"AGENTDECK_OWLETTE_ORIGIN": ORIGIN,
+                                                      "AGENTDECK_OWLETTE_API_RATE_LIMIT": "100000000"}) as (server, base):
         print(f"agentdeck serve --workers {args.workers}, owlette, "
               f"{'PostgreSQL' if os.environ.get('DATABASE_URL', '').startswith('postgres') else 'SQLite'}; "
               f"{args.agents} agents, heartbeat every {args.interval:g} s, {args.commands_per_second:g} commands/s")
         asyncio.run(run(args, base, server))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        shutil.rmtree(data_dir, ignore_errors=True)
-
 
 if __name__ == "__main__":
     main()

@@ -2,10 +2,13 @@
 global admin and one site made by the CLI, as an operator would."""
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 import httpx
@@ -40,3 +43,17 @@ def start_owlette(workers: int, data_dir: str, site: str, extra_env: dict | None
             time.sleep(0.2)
     server.terminate()
     raise SystemExit("agentdeck serve did not start")
+
+
+@contextlib.contextmanager
+def served_owlette(workers: int, site: str, extra_env: dict | None = None):
+    """``start_owlette`` in a fresh data directory; yields ``(server, base)``, then stops the
+    server and removes the directory."""
+    data_dir = tempfile.mkdtemp(prefix="owlette-bench-")
+    server, base = start_owlette(workers, data_dir, site, extra_env)
+    try:
+        yield server, base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(data_dir, ignore_errors=True)
